@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './artifacts.js';
+export * from './block.js';
+export * from './pipeline.js';
