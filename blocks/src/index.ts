@@ -1,1 +1,2 @@
-export {};
+export { builtinBlocks } from './registry.js';
+export { registerBlock, loadRegisteredBlock, type BlockRegistration } from './registration.js';

@@ -1,0 +1,89 @@
+import { Command, Option } from 'commander';
+import { pipelineJsonSchema } from '../config/pipeline-schema.js';
+import { RUNNER_VERSION } from '../exec/run-pipeline.js';
+import { blocksInfoCommand, blocksListCommand } from './blocks-command.js';
+import { cacheGcCommand, cacheInfoCommand } from './cache-command.js';
+import { reportError } from './print-error.js';
+import { runCommand } from './run-command.js';
+import { statusCommand } from './status-command.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The `tinyforge` command line. Exit codes: 0 ok, 1 pipeline or test failure, 2 bad config or input. */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  let exitCode = 0;
+  const program = new Command('tinyforge')
+    .description('Declarative, incrementally cached pipelines from sensor data to microcontroller inference libraries')
+    .version(RUNNER_VERSION)
+    .option('--debug', 'print stack traces of internal errors')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const wrap =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A) => {
+      exitCode = await fn(...args);
+    };
+
+  program
+    .command('run')
+    .description('run a pipeline; only work whose inputs changed is redone')
+    .argument('<pipeline>', 'pipeline folder or file')
+    .option('--set <block.param=value>', 'override a param (repeatable); value is JSON or a string', collect)
+    .addOption(new Option('--force [blocks...]', 're-execute every block, or the named ones'))
+    .option('--json', 'print the run manifest as JSON on stdout')
+    .option('--threads <n>', 'worker threads for per-sample work', (v) => Number.parseInt(v, 10))
+    .action(wrap((pipeline: string, opts: { set?: string[]; force?: boolean | string[]; json?: boolean; threads?: number }) => runCommand(pipeline, opts)));
+
+  program
+    .command('status')
+    .description('what `run` would do now, and why')
+    .argument('<pipeline>', 'pipeline folder or file')
+    .option('--set <block.param=value>', 'as for run', collect)
+    .option('--json', 'print JSON')
+    .action(wrap((pipeline: string, opts: { json?: boolean; set?: string[] }) => statusCommand(pipeline, opts)));
+
+  const cache = program.command('cache').description('inspect or clean the local cache');
+  cache
+    .command('info')
+    .argument('[dir]', 'a folder inside the project', '.')
+    .option('--json', 'print JSON')
+    .action(wrap((dir: string, opts: { json?: boolean }) => cacheInfoCommand(dir, opts)));
+  cache
+    .command('gc')
+    .description("delete everything the pipelines' last runs no longer reach")
+    .argument('[dir]', 'a folder inside the project', '.')
+    .option('--json', 'print JSON')
+    .action(wrap((dir: string, opts: { json?: boolean }) => cacheGcCommand(dir, opts)));
+
+  const blocks = program.command('blocks').description('installed blocks');
+  blocks
+    .command('list')
+    .option('--json', 'print JSON')
+    .action(wrap((opts: { json?: boolean }) => blocksListCommand(opts)));
+  blocks
+    .command('info')
+    .argument('<id>', 'block id, optionally with @major')
+    .action(wrap((id: string) => blocksInfoCommand(id)));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of pipeline files (for editors and YAML/JSON pipelines)')
+    .action(
+      wrap(async () => {
+        process.stdout.write(`${JSON.stringify(pipelineJsonSchema(), null, 2)}\n`);
+        return 0;
+      }),
+    );
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (typeof code === 'string' && code.startsWith('commander.')) return 2;
+    return reportError(error, debug);
+  }
+  return exitCode;
+}

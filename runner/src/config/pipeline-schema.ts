@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { AnyBlock } from '@tinyforge/sdk';
+
+/** `dsp/mfcc@1`, `@acme/dsp-wavelet@2`: a block id and the major version the pipeline pins. */
+export const BLOCK_REF_PATTERN = /^((?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)*)@(\d+)$/;
+export const BLOCK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const INPUT_REF_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z][A-Za-z0-9_]*)?$/;
+
+function isBlockObject(value: unknown): value is AnyBlock {
+  return typeof value === 'object' && value !== null && 'id' in value && 'granularity' in value && 'params' in value;
+}
+
+const blockRef = z.union([
+  z.string().regex(BLOCK_REF_PATTERN, { message: 'a block reference like "dsp/mfcc@1" (id@major)' }),
+  z.custom<AnyBlock>(isBlockObject, { message: 'a block reference like "dsp/mfcc@1" or a block object' }),
+]);
+
+export const blockConfigSchema = z
+  .object({
+    block: blockRef.describe('Block id and major version, e.g. "dsp/mfcc@1"'),
+    params: z.record(z.string(), z.unknown()).optional().describe("The block's params; checked against its schema"),
+    inputs: z
+      .record(z.string(), z.string().regex(INPUT_REF_PATTERN, { message: 'a block name, or "block.output"' }))
+      .optional()
+      .describe('Input name → the block (or "block.output") it reads from'),
+    cache: z.enum(['auto', 'never']).optional().describe('"never" runs the block on every run'),
+    onBadSample: z.enum(['fail', 'skip']).optional().describe('Fail listing every bad sample (default), or skip and report them'),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const pipelineSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'lower-case letters, digits, "-" and "_"' }),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, { message: 'a semver version like "1.0.0"' })
+      .optional(),
+    description: z.string().optional(),
+    env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional().describe('Environment variables whose values enter every action key'),
+    blocks: z
+      .record(z.string().regex(BLOCK_NAME_PATTERN, { message: 'a block name: a letter, then letters, digits, "-" or "_"' }), blockConfigSchema)
+      .refine((b) => Object.keys(b).length > 0, { message: 'a pipeline needs at least one block' }),
+  })
+  .strict();
+
+export type ValidPipelineConfig = z.output<typeof pipelineSchema>;
+export type ValidBlockConfig = z.output<typeof blockConfigSchema>;
+
+/** The JSON Schema published for editors (JSON/YAML pipelines). */
+export function pipelineJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(pipelineSchema, { unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+}

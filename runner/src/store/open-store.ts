@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { ArtifactStore } from '../artifacts/artifact-store.js';
+import { ActionCache } from './action-cache.js';
+import { ContentStore } from './cas.js';
+import { storeLayout, type StoreLayout } from './layout.js';
+import { LockManager } from './lock.js';
+import { UnitIndex } from './unit-index.js';
+
+export interface Store {
+  layout: StoreLayout;
+  cas: ContentStore;
+  artifacts: ArtifactStore;
+  actionCache: ActionCache;
+  units: UnitIndex;
+  locks: LockManager;
+}
+
+/**
+ * Where `.tinyforge` lives for a pipeline: `$TINYFORGE_HOME` if set, else the nearest folder
+ * above the pipeline holding `.git`, `nx.json` or a workspaces `package.json`, else the
+ * pipeline's own folder. One store per project lets pipelines share cached work.
+ */
+export function findStateRoot(pipelineDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.TINYFORGE_HOME) return resolve(env.TINYFORGE_HOME);
+  let dir = resolve(pipelineDir);
+  for (;;) {
+    if (existsSync(join(dir, '.git')) || existsSync(join(dir, 'nx.json')) || isWorkspaceRoot(dir)) return join(dir, '.tinyforge');
+    const parent = dirname(dir);
+    if (parent === dir) return join(resolve(pipelineDir), '.tinyforge');
+    dir = parent;
+  }
+}
+
+function isWorkspaceRoot(dir: string): boolean {
+  const pkg = join(dir, 'package.json');
+  if (!existsSync(pkg)) return false;
+  try {
+    return 'workspaces' in (JSON.parse(readFileSync(pkg, 'utf8')) as object);
+  } catch {
+    return false;
+  }
+}
+
+export async function openStore(root: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+  const layout = storeLayout(root, env.TINYFORGE_CACHE_DIR ? resolve(env.TINYFORGE_CACHE_DIR) : undefined);
+  await mkdir(layout.cacheDir, { recursive: true });
+  const cas = new ContentStore(layout.casDir);
+  return {
+    layout,
+    cas,
+    artifacts: new ArtifactStore(cas),
+    actionCache: new ActionCache(layout.acDir),
+    units: new UnitIndex(layout.unitsDir),
+    locks: new LockManager(layout.locksDir),
+  };
+}
