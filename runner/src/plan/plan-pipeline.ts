@@ -3,7 +3,7 @@ import type { LoadedPipeline } from '../config/load-pipeline.js';
 import { BLOCK_REF_PATTERN, type ValidBlockConfig } from '../config/pipeline-schema.js';
 import { zodIssuesToErrors } from '../config/zod-issues.js';
 import type { BlockCatalog } from './block-catalog.js';
-import { checkLoadedBlock } from './block-catalog.js';
+import { checkLoadedBlock, editDistance } from './block-catalog.js';
 
 export interface PlannedInput {
   /** Block instance it reads from. */
@@ -51,6 +51,7 @@ export async function planPipeline(pipeline: LoadedPipeline, catalog: BlockCatal
 
   const planned = new Map<string, PlannedBlock>();
   for (const [name, { block, moduleUrl, source, cfg }] of resolved) {
+    errors.push(...unknownParams(block, cfg.params ?? {}, file, name));
     const parsed = block.params.safeParse(cfg.params ?? {}, { reportInput: true });
     let params: unknown;
     if (!parsed.success) {
@@ -105,6 +106,27 @@ export async function planPipeline(pipeline: LoadedPipeline, catalog: BlockCatal
   const order = topologicalOrder(planned, file, errors);
   if (errors.length > 0) throw errors.length === 1 ? errors[0]! : new TinyforgeErrors(errors);
   return { pipeline, blocks: order.map((n) => planned.get(n)!) };
+}
+
+/**
+ * zod objects drop unknown keys silently; a misspelt param must not be silently ignored, so
+ * params not in the block's schema are errors (with the closest known name).
+ */
+function unknownParams(block: AnyBlock, params: Record<string, unknown>, file: string, name: string): TinyforgeError[] {
+  const shape = (block.params as { shape?: Record<string, unknown> }).shape;
+  if (!shape || typeof shape !== 'object') return [];
+  const known = Object.keys(shape);
+  return Object.keys(params)
+    .filter((key) => !known.includes(key))
+    .map((key) => {
+      const close = known.filter((k) => similar(k, key));
+      return new TinyforgeError({ code: 'PARAMS_INVALID', file, block: name, path: `params.${key}`, message: `${block.id} has no param "${key}"`, hint: close.length ? `did you mean "${close[0]}"?` : `params: ${known.join(', ')}` });
+    });
+}
+
+function similar(a: string, b: string): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+  return norm(a) === norm(b) || editDistance(a, b) <= Math.max(1, Math.floor(Math.min(a.length, b.length) / 3));
 }
 
 async function resolveBlock(ref: string | AnyBlock, catalog: BlockCatalog, file: string, name: string): Promise<{ block: AnyBlock; moduleUrl?: string; source: string }> {

@@ -22,7 +22,7 @@ describe('wavelet decomposition', () => {
   it('gives wavedec lengths floor((n + F − 1)/2) per level, approximation first', () => {
     const x = Float64Array.from({ length: 200 }, (_, i) => Math.sin(i / 5));
     const coeffs = wavedec(createWaveletPlan('sym4', 2), x);
-    expect(coeffs.map((c) => c.length)).toEqual([55, 55, 103]) // (200+7)//2 = 103, (103+7)//2 = 55;
+    expect(coeffs.map((c) => c.length)).toEqual([55, 55, 103]); // (200+7)//2 = 103, (103+7)//2 = 55
   });
   it('computes the 14 statistics', () => {
     const c = Float64Array.from([3, -1, 2, -4, 5, 0, 1, -2, 6, -3]);

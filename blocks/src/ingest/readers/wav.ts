@@ -19,7 +19,7 @@ export interface WavFormat {
 
 export interface DecodedWav extends WavFormat {
   frames: number;
-  /** Interleaved samples scaled to [-1, 1). */
+  /** Interleaved samples scaled to [-1, 1), times the requested gain. */
   samples: Float32Array;
 }
 
@@ -61,8 +61,11 @@ function parseFormat(view: DataView, at: number, size: number, file: string): Wa
   return { formatTag: tag, channels, sampleRate, bitsPerSample, blockAlign };
 }
 
-/** Parses a WAV file; throws a BAD_INPUT TinyforgeError naming `file` for anything malformed. */
-export function decodeWav(bytes: Uint8Array, file: string): DecodedWav {
+/**
+ * Parses a WAV file; throws a BAD_INPUT TinyforgeError naming `file` for anything malformed.
+ * Samples come out multiplied by `gain` after scaling to [-1, 1) (32768 gives int16 units).
+ */
+export function decodeWav(bytes: Uint8Array, file: string, gain = 1): DecodedWav {
   if (bytes.length === 0) throw badInput(file, 'empty file');
   if (bytes.length < 12) throw badInput(file, `truncated WAV header (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -86,37 +89,53 @@ export function decodeWav(bytes: Uint8Array, file: string): DecodedWav {
       }
       const frames = Math.floor(size / format.blockAlign);
       if (frames === 0) throw badInput(file, 'WAV file has no audio frames');
-      return { ...format, frames, samples: decodeSamples(view, body, frames, format, file) };
+      return { ...format, frames, samples: decodeSamples(view, body, frames, format, file, gain) };
     }
     at = body + size + (size & 1); // chunks are padded to an even size
   }
   throw badInput(file, format ? 'WAV file has no "data" chunk' : 'WAV file has no "fmt " chunk');
 }
 
-function decodeSamples(view: DataView, at: number, frames: number, fmt: WavFormat, file: string): Float32Array {
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function decodeSamples(view: DataView, at: number, frames: number, fmt: WavFormat, file: string, gain: number): Float32Array {
   const n = frames * fmt.channels;
   const out = new Float32Array(n);
   switch (fmt.formatTag === FORMAT_FLOAT ? `f${fmt.bitsPerSample}` : `i${fmt.bitsPerSample}`) {
-    case 'i8':
-      for (let i = 0; i < n; i++) out[i] = (view.getUint8(at + i) - 128) / 128;
+    case 'i8': {
+      const k = gain / 128;
+      for (let i = 0; i < n; i++) out[i] = (view.getUint8(at + i) - 128) * k;
       break;
-    case 'i16':
-      for (let i = 0; i < n; i++) out[i] = view.getInt16(at + 2 * i, true) / 32768;
-      break;
-    case 'i24':
-      for (let i = 0, p = at; i < n; i++, p += 3) {
-        const v = view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getInt8(p + 2) << 16);
-        out[i] = v / 8388608;
+    }
+    case 'i16': {
+      const k = gain / 32768;
+      const offset = view.byteOffset + at;
+      if (littleEndianHost && offset % 2 === 0) {
+        // the common case (44-byte header): read the PCM in place
+        const pcm = new Int16Array(view.buffer, offset, n);
+        for (let i = 0; i < n; i++) out[i] = pcm[i]! * k;
+      } else {
+        for (let i = 0; i < n; i++) out[i] = view.getInt16(at + 2 * i, true) * k;
       }
       break;
-    case 'i32':
-      for (let i = 0; i < n; i++) out[i] = view.getInt32(at + 4 * i, true) / 2147483648;
+    }
+    case 'i24': {
+      const k = gain / 8388608;
+      for (let i = 0, p = at; i < n; i++, p += 3) {
+        out[i] = (view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getInt8(p + 2) << 16)) * k;
+      }
       break;
+    }
+    case 'i32': {
+      const k = gain / 2147483648;
+      for (let i = 0; i < n; i++) out[i] = view.getInt32(at + 4 * i, true) * k;
+      break;
+    }
     case 'f32':
-      for (let i = 0; i < n; i++) out[i] = view.getFloat32(at + 4 * i, true);
+      for (let i = 0; i < n; i++) out[i] = view.getFloat32(at + 4 * i, true) * gain;
       break;
     case 'f64':
-      for (let i = 0; i < n; i++) out[i] = view.getFloat64(at + 8 * i, true);
+      for (let i = 0; i < n; i++) out[i] = view.getFloat64(at + 8 * i, true) * gain;
       break;
   }
   if (fmt.formatTag === FORMAT_FLOAT) {
@@ -129,11 +148,7 @@ function decodeSamples(view: DataView, at: number, frames: number, fmt: WavForma
 
 /** Reads a WAV file into a Recording: one sensor per channel, values in the chosen scale. */
 export function readWav(bytes: Uint8Array, file: string, scale: AudioScale = 'int16'): Recording {
-  const wav = decodeWav(bytes, file);
-  if (scale === 'int16') {
-    const s = wav.samples;
-    for (let i = 0; i < s.length; i++) s[i] = s[i]! * 32768;
-  }
+  const wav = decodeWav(bytes, file, scale === 'int16' ? 32768 : 1);
   const sensors =
     wav.channels === 1
       ? [{ name: 'audio', units: 'wav' }]
