@@ -27,13 +27,13 @@ export async function runCommand(target: string, options: RunCommandOptions): Pr
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  const ui = new TaskTree(plan.blocks, options.json === true);
-  const rendering = ui.start();
+  const ui = options.json ? undefined : await TaskTree.create(plan.blocks, false);
+  const rendering = ui?.start();
   let manifest: RunManifest;
   try {
     manifest = await runPipeline(plan, {
       signal: controller.signal,
-      onEvent: ui.onEvent,
+      ...(ui ? { onEvent: ui.onEvent } : {}),
       ...(options.force !== undefined ? { force: options.force } : {}),
       ...(options.threads ? { threads: options.threads } : {}),
     });

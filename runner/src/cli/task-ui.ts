@@ -1,4 +1,4 @@
-import { Listr } from 'listr2';
+import type { Listr } from 'listr2';
 import type { PlannedBlock } from '../plan/plan-pipeline.js';
 import type { BlockEvent } from '../exec/exec-env.js';
 import type { PipelineEvent } from '../exec/run-pipeline.js';
@@ -29,9 +29,15 @@ export class TaskTree {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private readonly listr: Listr<any, any, any>;
 
-  constructor(blocks: readonly PlannedBlock[], silent: boolean) {
+  /** listr2 is imported only when a tree is shown (`--json` runs skip it). */
+  static async create(blocks: readonly PlannedBlock[], silent: boolean): Promise<TaskTree> {
+    const { Listr: ListrClass } = await import('listr2');
+    return new TaskTree(blocks, silent, ListrClass);
+  }
+
+  private constructor(blocks: readonly PlannedBlock[], silent: boolean, ListrClass: typeof Listr) {
     for (const b of blocks) this.slots.set(b.name, {});
-    this.listr = new Listr(
+    this.listr = new ListrClass(
       blocks.map((b) => ({
         title: `${b.name} (${b.block.id}@${b.block.version})`,
         task: async (_ctx: unknown, task: Task) => {

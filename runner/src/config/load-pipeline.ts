@@ -2,7 +2,6 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { TinyforgeError, TinyforgeErrors } from '@tinyforge/sdk';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { pipelineSchema, type ValidPipelineConfig } from './pipeline-schema.js';
 import { zodIssuesToErrors } from './zod-issues.js';
 import { applyOverrides, type ParamOverride } from './overrides.js';
@@ -62,9 +61,11 @@ async function readRawConfig(file: string): Promise<unknown> {
   if (ext === '.json' || ext === '.yaml' || ext === '.yml') {
     const text = await readFile(file, 'utf8');
     try {
-      return ext === '.json' ? JSON.parse(text) : parseYaml(text);
+      // yaml is loaded only for YAML pipelines: start-up time matters for cached runs.
+      return ext === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
     } catch (error) {
-      const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
+      const linePos = (error as { linePos?: [{ line: number }] }).linePos;
+      const where = linePos ? ` at line ${linePos[0].line}` : '';
       throw new TinyforgeError({ code: 'CONFIG_LOAD', file, message: `cannot parse${where}: ${(error as Error).message.split('\n')[0]}` });
     }
   }

@@ -2,12 +2,11 @@ import { isSourceBlock, type JsonObject, type JsonValue } from '@tinyforge/sdk';
 import type { Plan } from '../plan/plan-pipeline.js';
 import { findStateRoot, openStore } from '../store/open-store.js';
 import { StatCache } from '../store/stat-cache.js';
-import { hashRecord } from '../util/hash.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { actionRecord, baseRecord, declaredEnv, keyOf } from './action-key.js';
 import type { ExecEnv } from './exec-env.js';
-import { readBlockState } from './run-state.js';
-import { scanSources } from './run-block.js';
+import { readBlockState, type BlockState } from './run-state.js';
+import { scanSources, sourcesDigest } from './run-block.js';
 
 export interface BlockStatusReport {
   name: string;
@@ -30,17 +29,19 @@ export async function explainStatus(plan: Plan, processEnv: NodeJS.ProcessEnv = 
   for (const block of plan.blocks) {
     const report: BlockStatusReport = { name: block.name, block: `${block.block.id}@${block.block.version}`, state: 'will-run', actionKey: null, reasons: [] };
     reports.push(report);
-    const previous = await readBlockState(store.layout.stateDir, plan.pipeline.config.name, block.name);
+    // Read lazily: an ingest block's state holds its whole file list, needed only to explain a miss.
+    let previousState: Promise<BlockState | undefined> | undefined;
+    const previousOf = () => (previousState ??= readBlockState(store.layout.stateDir, plan.pipeline.config.name, block.name));
     const source = isSourceBlock(block.block) ? await scanSources(block, scanEnv) : undefined;
     const base = baseRecord(block, envValues, source?.shared);
     const waiting = Object.values(block.inputs).filter((i) => !known.has(i.from)).map((i) => i.from);
     if (waiting.length > 0) {
       report.reasons.push(`its input comes from ${[...new Set(waiting)].map((w) => `"${w}"`).join(', ')}, which will run`);
-      report.reasons.push(...diffRecords(previous?.keyRecord, base, { skipInputs: true }));
+      report.reasons.push(...diffRecords((await previousOf())?.keyRecord, base, { skipInputs: true }));
       continue;
     }
     const inputs = source
-      ? { sources: hashRecord(source.files.map((f) => [f.relPath, f.digest])) }
+      ? { sources: sourcesDigest(source.files) }
       : Object.fromEntries(Object.entries(block.inputs).map(([name, i]) => [name, known.get(i.from)![i.output]!]));
     const record = actionRecord(base, inputs);
     const actionKey = keyOf(record);
@@ -55,6 +56,7 @@ export async function explainStatus(plan: Plan, processEnv: NodeJS.ProcessEnv = 
       known.set(block.name, hit.outputs);
       continue;
     }
+    const previous = await previousOf();
     if (!previous) {
       report.reasons.push('never ran');
       continue;

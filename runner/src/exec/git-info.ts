@@ -1,4 +1,3 @@
-import { simpleGit } from 'simple-git';
 
 export interface GitInfo {
   commit: string | null;
@@ -11,6 +10,7 @@ export interface GitInfo {
 /** Git provenance of a run; `null`s outside a repository, never an error. */
 export async function gitInfo(dir: string, scope?: string): Promise<GitInfo> {
   try {
+    const { simpleGit } = await import('simple-git');
     const git = simpleGit({ baseDir: dir });
     if (!(await git.checkIsRepo())) return { commit: null, branch: null, dirty: false, dirtyFiles: [] };
     const [commit, status] = await Promise.all([git.revparse(['HEAD']).catch(() => null), git.status(scope ? ['--', scope] : [])]);

@@ -16,7 +16,7 @@ import {
 import type { ActionCounters, ActionResult } from '../store/action-cache.js';
 import { ACTION_RESULT_FORMAT } from '../store/action-cache.js';
 import type { PlannedBlock } from '../plan/plan-pipeline.js';
-import { hashRecord } from '../util/hash.js';
+import { hashRecord, sha256 } from '../util/hash.js';
 import { MANIFEST_FORMAT, isSampleSetManifest, type SampleSetManifest } from '../artifacts/manifest.js';
 import { actionRecord, baseRecord, keyOf, unitKey } from './action-key.js';
 import { isForced, type ExecEnv } from './exec-env.js';
@@ -46,7 +46,7 @@ export async function runBlock(block: PlannedBlock, inputDigests: Record<string,
   const started = performance.now();
   const source = isSourceBlock(block.block) ? await scanSources(block, env) : undefined;
   const base = baseRecord(block, env.env, source?.shared);
-  const inputs = source ? { sources: hashRecord(source.files.map((f) => [f.relPath, f.digest])) } : inputDigests;
+  const inputs = source ? { sources: sourcesDigest(source.files) } : inputDigests;
   const keyRecord = actionRecord(base, inputs);
   const actionKey = keyOf(keyRecord);
   const sources = source ? Object.fromEntries(source.files.map((f) => [f.relPath, f.digest])) : undefined;
@@ -119,6 +119,11 @@ async function artifactComplete(digest: string, env: ExecEnv): Promise<boolean> 
   } catch {
     return false;
   }
+}
+
+/** Digest of a source file list. Arrays of strings are canonical under JSON.stringify already. */
+export function sourcesDigest(files: readonly ScannedFile[]): string {
+  return sha256(JSON.stringify(files.map((f) => [f.relPath, f.digest])));
 }
 
 export async function scanSources(block: PlannedBlock, env: ExecEnv): Promise<{ files: ScannedFile[]; shared: Record<string, string> }> {

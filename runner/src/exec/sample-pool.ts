@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { UnitBatch } from './sample-worker.js';
 import type { UnitOutcome } from './unit-work.js';
 
@@ -14,9 +14,12 @@ export class SamplePool {
 
   constructor(readonly threads = Math.max(1, availableParallelism())) {}
 
-  run(batch: UnitBatch, signal?: AbortSignal): Promise<UnitOutcome[]> {
-    this.pool ??= new Piscina({ filename: workerFile(), minThreads: 0, maxThreads: this.threads, idleTimeout: 1000 });
-    return this.pool.run(batch, signal ? { signal } : {}) as Promise<UnitOutcome[]>;
+  async run(batch: UnitBatch, signal?: AbortSignal): Promise<UnitOutcome[]> {
+    if (!this.pool) {
+      const { Piscina: PiscinaPool } = await import('piscina');
+      this.pool ??= new PiscinaPool({ filename: workerFile(), minThreads: 0, maxThreads: this.threads, idleTimeout: 1000 });
+    }
+    return (await this.pool.run(batch, signal ? { signal } : {})) as UnitOutcome[];
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { join, relative, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import { TinyforgeError } from '@tinyforge/sdk';
 import { atomicWrite } from '../util/atomic-write.js';
 import { sha256 } from '../util/hash.js';
@@ -79,14 +79,26 @@ export class StatCache {
     if (!rootStat.isDirectory()) throw new TinyforgeError({ code: 'BAD_INPUT', file: root, message: 'source is not a folder' });
     const lowered = extensions?.map((e) => e.toLowerCase());
     const paths = walk(root).filter((p) => !lowered || lowered.some((ext) => p.toLowerCase().endsWith(ext)));
+    const prefix = root.endsWith(sep) ? root.length : root.length + 1;
+    const toRel = sep === '/' ? (p: string) => p.slice(prefix) : (p: string) => p.slice(prefix).split(sep).join('/');
     const out: ScannedFile[] = new Array(paths.length);
-    // Bounded parallel hashing for cold scans; warm scans never leave the stat path.
+    // Warm path stays synchronous (a stat and a map lookup per file); only changed files are hashed.
+    const misses: number[] = [];
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!;
+      const st = statSync(path);
+      const known = this.entries.get(path);
+      if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && known.ino === st.ino) {
+        out[i] = { path, relPath: toRel(path), size: st.size, digest: known.digest };
+      } else misses.push(i);
+    }
     let next = 0;
     const worker = async () => {
-      for (let i = next++; i < paths.length; i = next++) {
+      for (let m = next++; m < misses.length; m = next++) {
+        const i = misses[m]!;
         const path = paths[i]!;
         const { digest, size } = await this.digest(path);
-        out[i] = { path, relPath: relative(root, path).split(sep).join('/'), size, digest };
+        out[i] = { path, relPath: toRel(path), size, digest };
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));

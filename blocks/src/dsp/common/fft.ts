@@ -77,18 +77,45 @@ export function powerSpectrum(
   splitToPower(plan, out, outOffset);
 }
 
-/** Iterative radix-2 decimation-in-time FFT on bit-reversed data (forward, e^{-i}). */
+/**
+ * Iterative radix-2 decimation-in-time FFT on bit-reversed data (forward, e^{-i}). The first two
+ * stages have trivial twiddles (1, −i) and are done apart; later stages loop twiddle-outer so each
+ * twiddle is loaded once per stage.
+ */
 function complexFftInPlace(plan: RealFftPlan): void {
   const { re, im, cosHalf, sinHalf } = plan;
   const m = re.length;
-  for (let size = 2; size <= m; size <<= 1) {
+  if (m < 2) return;
+  for (let a = 0; a < m; a += 2) {
+    const b = a + 1;
+    const ar = re[a]!, ai = im[a]!, br = re[b]!, bi = im[b]!;
+    re[a] = ar + br;
+    im[a] = ai + bi;
+    re[b] = ar - br;
+    im[b] = ai - bi;
+  }
+  if (m < 4) return;
+  for (let a = 0; a < m; a += 4) {
+    const a1 = a + 1, b0 = a + 2, b1 = a + 3;
+    const r0 = re[a]!, i0 = im[a]!, r2 = re[b0]!, i2 = im[b0]!;
+    re[a] = r0 + r2;
+    im[a] = i0 + i2;
+    re[b0] = r0 - r2;
+    im[b0] = i0 - i2;
+    // twiddle −i: (r + i·q)(−i) = q − i·r
+    const r1 = re[a1]!, i1 = im[a1]!, r3 = re[b1]!, i3 = im[b1]!;
+    re[a1] = r1 + i3;
+    im[a1] = i1 - r3;
+    re[b1] = r1 - i3;
+    im[b1] = i1 + r3;
+  }
+  for (let size = 8; size <= m; size <<= 1) {
     const half = size >> 1;
     const step = m / size;
-    for (let start = 0; start < m; start += size) {
-      for (let j = 0; j < half; j++) {
-        const c = cosHalf[j * step]!;
-        const s = sinHalf[j * step]!;
-        const a = start + j;
+    for (let j = 0; j < half; j++) {
+      const c = cosHalf[j * step]!;
+      const s = sinHalf[j * step]!;
+      for (let a = j; a < m; a += size) {
         const b = a + half;
         const br = re[b]!;
         const bi = im[b]!;

@@ -51,17 +51,23 @@ function placement(src: Image8, config: ImageConfig) {
 
 /** Bilinear sample (half-pixel centres, edge clamped) of channel c at source position (x, y). */
 function bilinear(src: Image8, x: number, y: number, c: number): number {
-  const fx = Math.min(Math.max(x - 0.5, 0), src.width - 1);
-  const fy = Math.min(Math.max(y - 0.5, 0), src.height - 1);
+  const { width, height, channels, data } = src;
+  const fx = Math.min(Math.max(x - 0.5, 0), width - 1);
+  const fy = Math.min(Math.max(y - 0.5, 0), height - 1);
   const x0 = Math.floor(fx);
   const y0 = Math.floor(fy);
-  const x1 = Math.min(x0 + 1, src.width - 1);
-  const y1 = Math.min(y0 + 1, src.height - 1);
+  const x1 = Math.min(x0 + 1, width - 1);
+  const y1 = Math.min(y0 + 1, height - 1);
   const ax = fx - x0;
   const ay = fy - y0;
-  const at = (xx: number, yy: number): number => src.data[(yy * src.width + xx) * src.channels + c]!;
-  const top = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * ax;
-  const bottom = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * ax;
+  const r0 = y0 * width;
+  const r1 = y1 * width;
+  const p00 = data[(r0 + x0) * channels + c]!;
+  const p01 = data[(r0 + x1) * channels + c]!;
+  const p10 = data[(r1 + x0) * channels + c]!;
+  const p11 = data[(r1 + x1) * channels + c]!;
+  const top = p00 + (p01 - p00) * ax;
+  const bottom = p10 + (p11 - p10) * ax;
   return top + (bottom - top) * ay;
 }
 
@@ -70,7 +76,7 @@ export function image(config: ImageConfig, src: Image8, out: Float32Array): void
   const outC = outputChannels(config);
   const p = placement(src, config);
   const gray = src.channels === 1;
-  const rgb = [0, 0, 0];
+  const rgb = new Float64Array(3);
   out.fill(0, 0, W * H * outC);
   for (let y = p.dy; y < p.dy + p.dh; y++) {
     const syPos = p.sy + ((y - p.dy + 0.5) * p.sh) / p.dh;

@@ -163,6 +163,32 @@ describe.skipIf(!datasetAvailable('accel-hapt'))('ingest accel-hapt segments', (
   });
 });
 
+describe.skipIf(!datasetAvailable('accel-hapt'))('ingest accel-hapt annotated, then windowed', () => {
+  it('keeps whole recordings with labelRanges; windows inside a segment get its label', async () => {
+    const root = datasetPath('accel-hapt');
+    const { parseLabelsFile } = await import('../labels.js');
+    const { windowSample } = await import('../../transform/window/index.js');
+    const params = filesParams.parse({
+      directory: root,
+      labels: { from: 'file', file: join(root, 'labels.csv'), labelColumn: 'activity', startColumn: 'start_sample', endColumn: 'end_sample', segmentIndexBase: 1, segmentEndInclusive: true, segments: 'annotate' },
+      csv: { frequencyHz: 50 },
+    });
+    const labels = parseLabelsFile(readFileSync(join(root, 'labels.csv')), 'labels.csv', params.labels);
+    const rel = 'acc/acc_exp01_user01.csv';
+    const [rec] = samplesFromFile(rel, readFileSync(join(root, rel)), params, { labels, signature: { allowUnsigned: false } });
+    const rows = readFileSync(join(root, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')).filter((r) => r[0] === rel);
+    expect(rec!.shape).toEqual([20598, 3]); // files.csv: 20598 samples
+    expect(rec!.meta?.['labelRanges']).toHaveLength(rows.length);
+    const windows = windowSample(rec!, { sizeMs: 2560, strideMs: 1280, padZeros: false, minLabelCoverage: 1, dropUnlabelled: true });
+    expect(windows.length).toBeGreaterThan(100);
+    for (const w of windows) {
+      const start = Number(w.meta?.['windowStartMs']) / 20;
+      const row = rows.find((r) => Number(r[5]) - 1 <= start && start + 128 <= Number(r[6]));
+      expect(row?.[4], w.id).toBe(w.label);
+    }
+  });
+});
+
 describe.skipIf(!datasetAvailable('vibration-fan-imbalance'))('ingest vibration-fan-imbalance', () => {
   it('one sample per (configuration, speed), labelled by configuration', () => {
     const root = datasetPath('vibration-fan-imbalance');

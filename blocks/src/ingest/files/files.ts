@@ -130,14 +130,25 @@ export function samplesFromFile(relPath: string, content: Uint8Array, params: Fi
     }
     const frames = rec.shape[0] ?? 0;
     const units = { unit: params.labels.segmentUnit, indexBase: params.labels.segmentIndexBase, endInclusive: params.labels.segmentEndInclusive };
-    for (const seg of segments) {
+    const ranges = segments.map((seg) => {
       const { start, end } = segmentFrames(seg, rec.intervalMs, units);
       if (start < 0 || end > frames || end <= start) {
         throw badInput(relPath, `labelled segment ${seg.label} [${seg.start}, ${seg.end}] is outside the recording (${frames} frames)`);
       }
+      return { label: seg.label, start, end };
+    });
+    if (params.labels.segments === 'annotate') {
+      samples.push({
+        id: recId, label, category: categoryOf(relPath, recId, group, params, entry),
+        sensors: rec.sensors, intervalMs: rec.intervalMs, values: rec.values, shape: rec.shape,
+        meta: { ...meta, labelRanges: ranges },
+      });
+      continue;
+    }
+    for (const { label: segLabel, start, end } of ranges) {
       const id = `${recId}[${start}-${end}]`;
       samples.push({
-        id, label: seg.label, category: categoryOf(relPath, id, group, params, entry),
+        id, label: segLabel, category: categoryOf(relPath, id, group, params, entry),
         sensors: rec.sensors, intervalMs: rec.intervalMs, values: frameSlice(rec, start, end),
         shape: [end - start, ...rec.shape.slice(1)],
         meta: { ...meta, segmentStart: start, segmentEnd: end },

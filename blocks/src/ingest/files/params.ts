@@ -22,6 +22,10 @@ export const filesParams = z.object({
       segmentUnit: z.enum(['frames', 'ms']).default('frames').describe('Unit of segment start/end'),
       segmentIndexBase: z.union([z.literal(0), z.literal(1)]).default(0).describe('1 when frame indices count from 1'),
       segmentEndInclusive: z.boolean().default(false).describe('true when "end" is the last frame of the segment'),
+      segments: z
+        .enum(['cut', 'annotate'])
+        .default('cut')
+        .describe('cut: one sample per labelled segment; annotate: keep the whole recording with meta.labelRanges (transform/window labels each window)'),
     })
     .prefault({}),
   split: z

@@ -33,7 +33,8 @@ export function decodeDocument(bytes: Uint8Array, format: DocumentFormat, file: 
   if (bytes.length === 0) throw badInput(file, 'empty file');
   try {
     if (format === 'cbor') return cborDecoder.decode(bytes);
-    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as unknown;
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw badInput(file, `not valid ${format.toUpperCase()}: ${reason.slice(0, 200)}`);

@@ -69,6 +69,7 @@ export interface Geometry {
   OW: number;
   padT: number;
   padL: number;
+  padding: 'same' | 'valid';
 }
 
 export function geometry(
@@ -80,7 +81,7 @@ export function geometry(
   const [H, W, C] = view;
   const v = windowAxis(H, kernel[0], strides[0], padding);
   const h = windowAxis(W, kernel[1], strides[1], padding);
-  return { H, W, C, KH: kernel[0], KW: kernel[1], SH: strides[0], SW: strides[1], OH: v.out, OW: h.out, padT: v.padBefore, padL: h.padBefore };
+  return { H, W, C, KH: kernel[0], KW: kernel[1], SH: strides[0], SW: strides[1], OH: v.out, OW: h.out, padT: v.padBefore, padL: h.padBefore, padding };
 }
 
 function param(name: string, shape: number[], trainable = true): Param {

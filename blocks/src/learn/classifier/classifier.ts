@@ -1,0 +1,160 @@
+import { TinyforgeError, type JsonObject } from '@tinyforge/sdk';
+import { dequantizeOutput, quantizeInput, runFloat, runInt8 } from '../ir/interpreter.js';
+import { lowerToFloatIr } from '../ir/lower.js';
+import type { IrModel } from '../ir/model.js';
+import { quantizeModel } from '../ir/quantize.js';
+import { classificationMetrics, type ClassificationMetrics } from '../metrics.js';
+import { buildNetwork } from '../nn/network.js';
+import { Rng } from '../nn/rng.js';
+import { parseLayers, presetLayers, type LayerSpec } from '../nn/spec.js';
+import { balancedClassWeights, splitValidation, train, type EpochLog, type TrainResult } from '../nn/train.js';
+import type { ClassifierParams } from './params.js';
+
+/** One feature vector as the classifier sees it. */
+export interface FeatureRow {
+  id: string;
+  label: string | null;
+  category: 'train' | 'test';
+  values: Float32Array;
+  shape?: number[];
+  /** Value of the validation group key (e.g. a speaker id), when one is configured. */
+  group?: string | null;
+}
+
+export interface SplitMetrics {
+  validation: ClassificationMetrics | null;
+  test: ClassificationMetrics;
+}
+
+export interface ClassifierResult {
+  labels: string[];
+  inputShape: number[];
+  layers: LayerSpec[];
+  float: IrModel;
+  int8: IrModel | null;
+  training: TrainResult;
+  metrics: { float32: SplitMetrics; int8: SplitMetrics | null };
+  counts: { train: number; validation: number; test: number };
+}
+
+export interface ClassifierHooks {
+  onEpoch?: (log: EpochLog, epochs: number) => void;
+  info?: (message: string) => void;
+}
+
+const bad = (message: string, hint?: string): TinyforgeError => new TinyforgeError({ code: 'BAD_INPUT', message, ...(hint ? { hint } : {}) });
+
+/** The layer list to train: explicit layers, a named preset, or a default picked from the feature shape. */
+export function resolveLayers(p: ClassifierParams, featureShape: readonly number[]): LayerSpec[] {
+  if (p.layers) return p.layers;
+  const columns = p.columns ?? (featureShape.length >= 2 ? featureShape[featureShape.length - 1]! : 13);
+  const preset = p.preset ?? (featureShape.length === 2 && featureShape[0]! >= 3 ? 'ei-conv1d-audio' : 'ei-dense-motion');
+  return parseLayers(presetLayers(preset, columns));
+}
+
+/** Checks the rows and returns the common feature shape. */
+function checkRows(rows: readonly FeatureRow[]): number[] {
+  const train = rows.filter((r) => r.category === 'train');
+  const test = rows.filter((r) => r.category === 'test');
+  if (train.length === 0) throw bad('the train category is empty: nothing to learn from', 'split the dataset (ingest split) so some samples are in train');
+  if (test.length === 0) throw bad('the test category is empty: the model cannot be evaluated', 'split the dataset so some samples are in test');
+  const first = rows[0]!;
+  const shape = first.shape && first.shape.reduce((a, b) => a * b, 1) === first.values.length ? first.shape.slice() : [first.values.length];
+  for (const r of rows) {
+    if (r.label === null) throw bad(`sample ${r.id} has no label; a classifier needs labelled samples`);
+    if (r.values.length !== first.values.length)
+      throw new TinyforgeError({ code: 'BAD_INPUT', message: `sample ${r.id} has ${r.values.length} feature values, ${first.id} has ${first.values.length}`, hint: 'every sample must go through the same DSP settings and window length' });
+    for (let i = 0; i < r.values.length; i++)
+      if (!Number.isFinite(r.values[i]!)) throw bad(`sample ${r.id} has a non-finite feature value (${r.values[i]}) at index ${i}`, 'check the DSP block for NaN/Infinity (e.g. log of zero energy)');
+  }
+  return shape;
+}
+
+function toMatrix(rows: readonly FeatureRow[], size: number): Float64Array {
+  const x = new Float64Array(rows.length * size);
+  rows.forEach((r, i) => x.set(r.values, i * size));
+  return x;
+}
+
+/** Trains, lowers, quantizes and evaluates a classifier. Pure: no files, no clocks in the results. */
+export function trainClassifier(rows: readonly FeatureRow[], p: ClassifierParams, dsp: unknown, hooks: ClassifierHooks = {}): ClassifierResult {
+  const shape = checkRows(rows);
+  const size = rows[0]!.values.length;
+  const trainRows = rows.filter((r) => r.category === 'train');
+  const testRows = rows.filter((r) => r.category === 'test');
+  const labels = [...new Set(trainRows.map((r) => r.label!))].sort();
+  if (labels.length < 2) throw bad(`a classifier needs at least 2 classes in train, found ${labels.length} (${labels.join(', ') || 'none'})`);
+  const unknown = [...new Set(testRows.map((r) => r.label!).filter((l) => !labels.includes(l)))];
+  if (unknown.length > 0) throw bad(`test labels ${unknown.join(', ')} have no training samples`);
+  const classOf = (r: FeatureRow): number => labels.indexOf(r.label!);
+
+  const allTrainLabels = Int32Array.from(trainRows, classOf);
+  const split = splitValidation(allTrainLabels, p.validationSplit, p.seed, p.validationGroupKey ? trainRows.map((r) => r.group ?? null) : undefined);
+  const fitRows = split.train.map((i) => trainRows[i]!);
+  const valRows = split.val.map((i) => trainRows[i]!);
+  if (fitRows.length === 0) throw bad('the validation split left no samples to train on', 'lower validationSplit');
+  hooks.info?.(`classes ${labels.join(', ')}; train ${fitRows.length}, validation ${valRows.length}, test ${testRows.length}; input ${shape.join('×')}`);
+
+  const layers = resolveLayers(p, shape);
+  const net = buildNetwork(layers, shape, labels.length, new Rng(p.seed));
+  if (net.outputShape.length !== 1 || net.outputShape[0] !== labels.length)
+    throw bad(`the network outputs [${net.outputShape.join(', ')}] but there are ${labels.length} classes`, 'end the layers with { type: dense, activation: softmax } and no units');
+  if (net.layers[net.layers.length - 1]?.kind !== 'softmax') throw bad('a classifier network must end in softmax');
+
+  const fitLabels = Int32Array.from(fitRows, classOf);
+  let classWeights: Float64Array | undefined;
+  if (p.classWeights === 'auto') classWeights = balancedClassWeights(fitLabels, labels.length);
+  else if (typeof p.classWeights === 'object') {
+    const given = p.classWeights;
+    const extra = Object.keys(given).filter((k) => !labels.includes(k));
+    if (extra.length > 0) throw bad(`classWeights names unknown classes: ${extra.join(', ')}`);
+    classWeights = Float64Array.from(labels, (l) => given[l] ?? 1);
+  }
+  const task = { kind: 'classification' as const, numClasses: labels.length, ...(classWeights ? { classWeights } : {}) };
+  const training = train(
+    net,
+    { x: toMatrix(fitRows, size), n: fitRows.length, labels: fitLabels },
+    valRows.length > 0 ? { x: toMatrix(valRows, size), n: valRows.length, labels: Int32Array.from(valRows, classOf) } : null,
+    task,
+    p,
+    (log) => hooks.onEpoch?.(log, p.epochs),
+  );
+
+  const float = lowerToFloatIr(net, { task: 'classification', labels, dsp });
+  // Representative data: a seeded sample of the training rows.
+  const reps = new Rng(p.seed).fork(5).shuffle(fitRows.slice()).slice(0, p.representativeSamples).map((r) => r.values);
+  const int8 = p.quantize ? quantizeModel(float, reps) : null;
+
+  const evaluate = (model: IrModel, set: readonly FeatureRow[]): ClassificationMetrics => {
+    const probs = new Float64Array(set.length * labels.length);
+    set.forEach((r, i) => {
+      const y = model.ir.precision === 'int8' ? dequantizeOutput(model, runInt8(model, quantizeInput(model, r.values))) : runFloat(model, r.values);
+      probs.set(y, i * labels.length);
+    });
+    return classificationMetrics(probs, Int32Array.from(set, classOf), labels);
+  };
+  const splitMetrics = (model: IrModel): SplitMetrics => ({ validation: valRows.length > 0 ? evaluate(model, valRows) : null, test: evaluate(model, testRows) });
+  return {
+    labels,
+    inputShape: shape,
+    layers,
+    float,
+    int8,
+    training,
+    metrics: { float32: splitMetrics(float), int8: int8 ? splitMetrics(int8) : null },
+    counts: { train: fitRows.length, validation: valRows.length, test: testRows.length },
+  };
+}
+
+export function resultSummary(r: ClassifierResult): JsonObject {
+  const pct = (v: number | undefined): number | null => (v === undefined ? null : Math.round(v * 10000) / 100);
+  return {
+    labels: r.labels,
+    inputShape: r.inputShape,
+    counts: r.counts,
+    epochs: r.training.curves.length,
+    bestEpoch: r.training.bestEpoch,
+    testAccuracyFloat32: pct(r.metrics.float32.test.accuracy),
+    testAccuracyInt8: pct(r.metrics.int8?.test.accuracy),
+  };
+}
