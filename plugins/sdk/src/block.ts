@@ -52,8 +52,19 @@ interface BlockMeta<P extends ParamsSchema, I extends IoSpec, O extends IoSpec> 
    * They are left out of the action key so a checkout in another folder still hits the cache.
    */
   locationParams?: readonly string[];
+  /**
+   * Files and folders (relative to the pipeline) the block reads besides its input artifacts,
+   * e.g. a folder of background noise. Their content digests enter the action key; list the
+   * params naming them in `locationParams` so the path itself does not.
+   */
+  fileInputs?: (params: z.output<P>) => FileInputs;
   /** Plan-time checks that need more than the zod schema (cross-field rules). */
   checkParams?: (params: z.output<P>) => ParamProblem[];
+}
+
+export interface FileInputs {
+  files?: readonly string[];
+  folders?: readonly { root: string; extensions?: readonly string[] }[];
 }
 
 /** Context of a block that sees whole artifacts. */
@@ -103,7 +114,7 @@ export interface SourceSpec {
 
 interface SampleBlockFns<P extends ParamsSchema, S> {
   /** Built once per worker from params: plans, tables. Must be deterministic. */
-  prepare?: (params: z.output<P>) => S;
+  prepare?: (params: z.output<P>, env: { pipelineDir: string }) => S;
   /** Output artifact meta (e.g. feature shape), from params and input meta. */
   outputMeta?: (params: z.output<P>, inputMeta: JsonObject) => JsonObject;
 }

@@ -6,7 +6,7 @@ import { canonicalJson } from '../util/canonical-json.js';
 import { actionRecord, baseRecord, declaredEnv, keyOf } from './action-key.js';
 import type { ExecEnv } from './exec-env.js';
 import { readBlockState, type BlockState } from './run-state.js';
-import { scanSources, sourcesDigest } from './run-block.js';
+import { hashFileInputs, scanSources, sourcesDigest } from './run-block.js';
 
 export interface BlockStatusReport {
   name: string;
@@ -33,7 +33,7 @@ export async function explainStatus(plan: Plan, processEnv: NodeJS.ProcessEnv = 
     let previousState: Promise<BlockState | undefined> | undefined;
     const previousOf = () => (previousState ??= readBlockState(store.layout.stateDir, plan.pipeline.config.name, block.name));
     const source = isSourceBlock(block.block) ? await scanSources(block, scanEnv) : undefined;
-    const base = baseRecord(block, envValues, source?.shared);
+    const base = baseRecord(block, envValues, { ...source?.shared, ...(await hashFileInputs(block, scanEnv)) });
     const waiting = Object.values(block.inputs).filter((i) => !known.has(i.from)).map((i) => i.from);
     if (waiting.length > 0) {
       report.reasons.push(`its input comes from ${[...new Set(waiting)].map((w) => `"${w}"`).join(', ')}, which will run`);

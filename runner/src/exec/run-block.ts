@@ -45,7 +45,7 @@ const MAX_LISTED_FAILURES = 20;
 export async function runBlock(block: PlannedBlock, inputDigests: Record<string, string>, env: ExecEnv): Promise<BlockOutcome> {
   const started = performance.now();
   const source = isSourceBlock(block.block) ? await scanSources(block, env) : undefined;
-  const base = baseRecord(block, env.env, source?.shared);
+  const base = baseRecord(block, env.env, { ...source?.shared, ...(await hashFileInputs(block, env)) });
   const inputs = source ? { sources: sourcesDigest(source.files) } : inputDigests;
   const keyRecord = actionRecord(base, inputs);
   const actionKey = keyOf(keyRecord);
@@ -119,6 +119,16 @@ async function artifactComplete(digest: string, env: ExecEnv): Promise<boolean> 
   } catch {
     return false;
   }
+}
+
+/** Content digests of a block's declared file inputs, keyed by position so paths stay out of the key. */
+export async function hashFileInputs(block: PlannedBlock, env: Pick<ExecEnv, 'statCache' | 'pipelineDir'>): Promise<Record<string, string>> {
+  const spec = block.block.fileInputs?.(block.params as never);
+  if (!spec) return {};
+  const out: Record<string, string> = {};
+  for (const [i, file] of (spec.files ?? []).entries()) out[`file${i}`] = (await env.statCache.digest(resolve(env.pipelineDir, file))).digest;
+  for (const [i, folder] of (spec.folders ?? []).entries()) out[`folder${i}`] = sourcesDigest(await env.statCache.scan(resolve(env.pipelineDir, folder.root), folder.extensions));
+  return out;
 }
 
 /** Digest of a source file list. Arrays of strings are canonical under JSON.stringify already. */
@@ -253,7 +263,7 @@ async function runPerSample(
       );
     } else {
       const b = block.block;
-      const state = b.granularity === 'sample' && b.prepare ? b.prepare(block.params as never) : undefined;
+      const state = b.granularity === 'sample' && b.prepare ? b.prepare(block.params as never, { pipelineDir: env.pipelineDir }) : undefined;
       const ctx: SampleContext<never, unknown> = { params: block.params as never, state, pipelineDir: env.pipelineDir };
       for (const u of misses) {
         env.signal.throwIfAborted();

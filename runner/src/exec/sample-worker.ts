@@ -35,7 +35,7 @@ export default async function runBatch(batch: UnitBatch): Promise<UnitOutcome[]>
     return batch.units.map(() => ({ ok: false, error: failure }));
   }
   if (!prepared.has(batch.baseKey)) {
-    prepared.set(batch.baseKey, block.granularity === 'sample' && block.prepare ? block.prepare(batch.params) : undefined);
+    prepared.set(batch.baseKey, block.granularity === 'sample' && block.prepare ? block.prepare(batch.params, { pipelineDir: batch.pipelineDir }) : undefined);
   }
   const ctx: SampleContext<never, unknown> = { params: batch.params as never, state: prepared.get(batch.baseKey), pipelineDir: batch.pipelineDir };
   const store = new ArtifactStore(new ContentStore(batch.casDir));

@@ -62,7 +62,10 @@ export default defineBlock({
   inputs: { samples: 'dataset' },
   outputs: { samples: 'dataset' },
   granularity: 'sample',
-  // The noise folder is read on first use: prepare() has no pipelineDir to resolve it against.
+  // The noise recordings' content enters the key; their folder's path does not.
+  locationParams: ['noiseDirectory'],
+  fileInputs: (p) => (p.noiseDirectory ? { folders: [{ root: p.noiseDirectory, extensions: ['.wav'] }] } : {}),
+  // Noise is loaded on first use in each worker, then reused for every sample.
   prepare: (): AugmentState => ({}),
   runSample(sample, ctx) {
     const p = ctx.params;
