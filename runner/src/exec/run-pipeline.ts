@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { TinyforgeError, isTinyforgeError } from '@tinyforge/sdk';
@@ -77,6 +78,7 @@ export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise
   const pool = new SamplePool(options.threads);
   const git = gitInfo(plan.pipeline.dir, plan.pipeline.dir);
   const signal = options.signal ?? new AbortController().signal;
+  setMaxListeners(0, signal); // every block and worker task listens to it
   let integrityRecovery: string | undefined;
   try {
     let blocks = await executeDag(plan, store, statCache, pool, signal, options, false);

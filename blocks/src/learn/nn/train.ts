@@ -268,34 +268,35 @@ export function splitValidation(labels: ArrayLike<number>, fraction: number, see
   if (fraction <= 0 || n < 2) return { train: Array.from({ length: n }, (_, i) => i), val: [] };
   const rng = new Rng(seed).fork(4);
   const val = new Set<number>();
-  // Bucket by class; inside each class, units are groups (or single rows).
-  const byClass = new Map<number, Map<string, number[]>>();
-  for (let i = 0; i < n; i++) {
-    const c = labels[i]!;
-    const key = groups?.[i] ?? `#${i}`;
-    let units = byClass.get(c);
-    if (!units) byClass.set(c, (units = new Map()));
-    const list = units.get(key) ?? [];
-    list.push(i);
-    units.set(key, list);
-  }
-  const seenGroups = new Set<string>();
-  for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
-    const units = byClass.get(c)!;
-    const keys = rng.shuffle([...units.keys()].sort());
-    const total = [...units.values()].reduce((a, l) => a + l.length, 0);
-    let taken = 0;
-    for (const k of keys) {
-      if (taken >= Math.round(total * fraction)) break;
-      if (groups && seenGroups.has(k)) continue;
-      for (const i of units.get(k)!) val.add(i);
-      taken += units.get(k)!.length;
-      if (groups) seenGroups.add(k);
-    }
-  }
   if (groups) {
-    // A group chosen in one class goes to validation in every class.
-    for (let i = 0; i < n; i++) if (groups[i] != null && seenGroups.has(groups[i]!)) val.add(i);
+    // Whole groups go to validation until it holds ~fraction of the rows; rows without a
+    // group are their own unit.
+    const units = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      const key = groups[i] != null ? `g:${groups[i]}` : `#${i}`;
+      const list = units.get(key) ?? [];
+      list.push(i);
+      units.set(key, list);
+    }
+    const target = Math.round(n * fraction);
+    for (const key of rng.shuffle([...units.keys()].sort())) {
+      if (val.size >= target) break;
+      const rows = units.get(key)!;
+      if (val.size + rows.length > target * 1.05 && val.size > 0) continue;
+      for (const i of rows) val.add(i);
+    }
+  } else {
+    // Stratified: the same fraction of every class.
+    const byClass = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const list = byClass.get(labels[i]!) ?? [];
+      list.push(i);
+      byClass.set(labels[i]!, list);
+    }
+    for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
+      const rows = rng.shuffle(byClass.get(c)!.slice());
+      for (const i of rows.slice(0, Math.round(rows.length * fraction))) val.add(i);
+    }
   }
   const trainRows: number[] = [];
   const valRows: number[] = [];
