@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type {
   ArtifactKind,
   JsonObject,
+  JsonValue,
   ReaderOf,
   Sample,
   SampleArtifactKind,
@@ -58,6 +59,11 @@ interface BlockMeta<P extends ParamsSchema, I extends IoSpec, O extends IoSpec> 
    * params naming them in `locationParams` so the path itself does not.
    */
   fileInputs?: (params: z.output<P>) => FileInputs;
+  /**
+   * What else identifies the implementation, resolved before the key is made: e.g. a Docker
+   * image's ID after building it. The value enters the action key.
+   */
+  identity?: (params: z.output<P>, env: { pipelineDir: string; signal: AbortSignal; log: Logger }) => Promise<JsonValue>;
   /** Plan-time checks that need more than the zod schema (cross-field rules). */
   checkParams?: (params: z.output<P>) => ParamProblem[];
 }

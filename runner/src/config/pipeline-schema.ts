@@ -10,8 +10,12 @@ function isBlockObject(value: unknown): value is AnyBlock {
   return typeof value === 'object' && value !== null && 'id' in value && 'granularity' in value && 'params' in value;
 }
 
+/** `./blocks/denoise`, `../shared-blocks/x.mjs`: a block module or folder next to the pipeline. */
+export const LOCAL_BLOCK_PATTERN = /^\.\.?\//;
+
 const blockRef = z.union([
   z.string().regex(BLOCK_REF_PATTERN, { message: 'a block reference like "dsp/mfcc@1" (id@major)' }),
+  z.string().regex(LOCAL_BLOCK_PATTERN, { message: 'a local block path starting with ./ or ../' }),
   z.custom<AnyBlock>(isBlockObject, { message: 'a block reference like "dsp/mfcc@1" or a block object' }),
 ]);
 

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@tinyforge/sdk';
+import type { JsonObject, JsonValue } from '@tinyforge/sdk';
 import { hashRecord } from '../util/hash.js';
 import type { PlannedBlock } from '../plan/plan-pipeline.js';
 
@@ -10,7 +10,7 @@ export const KEY_FORMAT = 1;
  * (minus location params, whose content is hashed instead), output names and declared env.
  * Its hash (the base key) also names the per-sample unit index.
  */
-export function baseRecord(block: PlannedBlock, env: Record<string, string>, shared: Record<string, string> = {}): JsonObject {
+export function baseRecord(block: PlannedBlock, env: Record<string, string>, shared: Record<string, string> = {}, identity?: JsonValue): JsonObject {
   const params = { ...(block.params as Record<string, unknown>) };
   for (const p of block.block.locationParams ?? []) delete params[p];
   const record: JsonObject = {
@@ -21,6 +21,7 @@ export function baseRecord(block: PlannedBlock, env: Record<string, string>, sha
     env,
   };
   if (Object.keys(shared).length > 0) record.sharedFiles = shared;
+  if (identity !== undefined) record.identity = identity;
   return record;
 }
 

@@ -33,7 +33,8 @@ export async function explainStatus(plan: Plan, processEnv: NodeJS.ProcessEnv = 
     let previousState: Promise<BlockState | undefined> | undefined;
     const previousOf = () => (previousState ??= readBlockState(store.layout.stateDir, plan.pipeline.config.name, block.name));
     const source = isSourceBlock(block.block) ? await scanSources(block, scanEnv) : undefined;
-    const base = baseRecord(block, envValues, { ...source?.shared, ...(await hashFileInputs(block, scanEnv)) });
+    const identity = await block.block.identity?.(block.params as never, { pipelineDir: plan.pipeline.dir, signal: new AbortController().signal, log: { info() {}, warn() {}, debug() {} } });
+    const base = baseRecord(block, envValues, { ...source?.shared, ...(await hashFileInputs(block, scanEnv)) }, identity);
     const waiting = Object.values(block.inputs).filter((i) => !known.has(i.from)).map((i) => i.from);
     if (waiting.length > 0) {
       report.reasons.push(`its input comes from ${[...new Set(waiting)].map((w) => `"${w}"`).join(', ')}, which will run`);

@@ -45,7 +45,8 @@ const MAX_LISTED_FAILURES = 20;
 export async function runBlock(block: PlannedBlock, inputDigests: Record<string, string>, env: ExecEnv): Promise<BlockOutcome> {
   const started = performance.now();
   const source = isSourceBlock(block.block) ? await scanSources(block, env) : undefined;
-  const base = baseRecord(block, env.env, { ...source?.shared, ...(await hashFileInputs(block, env)) });
+  const identity = await block.block.identity?.(block.params as never, { pipelineDir: env.pipelineDir, signal: env.signal, log: blockLogger(block.name, env, []) });
+  const base = baseRecord(block, env.env, { ...source?.shared, ...(await hashFileInputs(block, env)) }, identity);
   const inputs = source ? { sources: sourcesDigest(source.files) } : inputDigests;
   const keyRecord = actionRecord(base, inputs);
   const actionKey = keyOf(keyRecord);

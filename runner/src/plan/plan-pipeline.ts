@@ -1,6 +1,8 @@
 import { TinyforgeError, TinyforgeErrors, type AnyBlock, type ArtifactKind } from '@tinyforge/sdk';
 import type { LoadedPipeline } from '../config/load-pipeline.js';
-import { BLOCK_REF_PATTERN, type ValidBlockConfig } from '../config/pipeline-schema.js';
+import { dirname, resolve } from 'node:path';
+import { BLOCK_REF_PATTERN, LOCAL_BLOCK_PATTERN, type ValidBlockConfig } from '../config/pipeline-schema.js';
+import { loadLocalBlock } from './local-block.js';
 import { zodIssuesToErrors } from '../config/zod-issues.js';
 import type { BlockCatalog } from './block-catalog.js';
 import { checkLoadedBlock, editDistance } from './block-catalog.js';
@@ -133,6 +135,11 @@ async function resolveBlock(ref: string | AnyBlock, catalog: BlockCatalog, file:
   if (typeof ref !== 'string') {
     checkLoadedBlock(ref, file);
     return { block: ref, source: file };
+  }
+  if (LOCAL_BLOCK_PATTERN.test(ref)) {
+    const local = await loadLocalBlock(resolve(dirname(file), ref), file, name);
+    checkLoadedBlock(local.block, local.source);
+    return local;
   }
   const match = BLOCK_REF_PATTERN.exec(ref)!;
   const id = match[1]!;

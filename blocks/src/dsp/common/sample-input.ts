@@ -34,8 +34,12 @@ export function frequencyOf(intervalMs: number): number {
   return Math.abs(f - r) <= 1e-9 * f ? r : f;
 }
 
-/** Checks the generic shape of a time-series sample: axes, finite values, a usable interval. */
-export function readSignal(sample: Sample, opts: { needsFrequency: boolean; singleAxis?: boolean; block: string }): SignalView {
+/**
+ * Checks the generic shape of a time-series sample: axes, finite values, a usable interval.
+ * `checkFinite: false` leaves the NaN/Inf scan to a kernel that folds it into its own pass and
+ * calls `assertFinite` when it saw one.
+ */
+export function readSignal(sample: Sample, opts: { needsFrequency: boolean; singleAxis?: boolean; checkFinite?: boolean; block: string }): SignalView {
   const axes = Math.max(1, sample.sensors.length);
   const { values } = sample;
   if (opts.singleAxis && axes !== 1) {
@@ -44,11 +48,7 @@ export function readSignal(sample: Sample, opts: { needsFrequency: boolean; sing
   if (values.length % axes !== 0) {
     throw sampleError(sample, `${values.length} values do not split into ${axes} axes`);
   }
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i]!)) {
-      throw sampleError(sample, `value ${i} (axis ${i % axes}, frame ${Math.floor(i / axes)}) is ${String(values[i])}`);
-    }
-  }
+  if (opts.checkFinite !== false) assertFinite(sample, axes);
   let frequency = 0;
   if (opts.needsFrequency) {
     if (!(sample.intervalMs > 0) || !Number.isFinite(sample.intervalMs)) {
@@ -57,6 +57,16 @@ export function readSignal(sample: Sample, opts: { needsFrequency: boolean; sing
     frequency = frequencyOf(sample.intervalMs);
   }
   return { values, axes, length: values.length / axes, frequency };
+}
+
+/** Throws a sample error naming the first NaN or ±Infinity value, if there is one. */
+export function assertFinite(sample: Sample, axes = Math.max(1, sample.sensors.length)): void {
+  const { values } = sample;
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      throw sampleError(sample, `value ${i} (axis ${i % axes}, frame ${Math.floor(i / axes)}) is ${String(values[i])}`);
+    }
+  }
 }
 
 /** Builds the output features sample: same identity, flattened features, intervalMs 0. */

@@ -62,95 +62,122 @@ export function mfccShape(config: MfccConfig, frequency: number, length: number)
   return [layout.count, config.numCepstral];
 }
 
-/** MFCC of a single-axis signal; `out` holds frames × numCepstral values, frame-major. */
-export function mfcc(plan: MfccPlan, signal: ArrayLike<number>, frequency: number, out: Float32Array): void {
+/**
+ * MFCC of a single-axis signal; `out` holds frames × numCepstral values, frame-major. Returns
+ * false when the signal holds a NaN or ±Infinity (checked on the way, so the caller can skip its
+ * own scan and report the exact value only then); `out` is meaningless in that case.
+ */
+export function mfcc(plan: MfccPlan, signal: ArrayLike<number>, frequency: number, out: Float32Array): boolean {
   const { config, fft, power, mel, dct } = plan;
   const length = signal.length;
   const layout = audioFrames(frequency, config.frameLength, config.frameStride, length);
   const bank = plan.banks.get(frequency);
   const nc = config.numCepstral;
   const nf = config.numFilters;
-  // Circular pre-emphasis: y[i] = x[i] − cof·x[(i − shift) mod N].
   const y = plan.signal.get(length);
-  const shift = ((config.preShift % length) + length) % length;
-  for (let i = 0; i < length; i++) {
-    const j = i - shift;
-    y[i] = signal[i]! - config.preCof * signal[j < 0 ? j + length : j]!;
-  }
+  const finite = preEmphasis(signal, config.preCof, config.preShift, y);
   const cep = plan.cepstra.get(layout.count * nc);
   for (let f = 0; f < layout.count; f++) {
-    powerSpectrum(fft, y, f * layout.stride, layout.length, 1, power, 0);
-    let energy = 0;
-    for (let k = 0; k < fft.bins; k++) energy += power[k]!;
+    const energy = powerSpectrum(fft, y, f * layout.stride, layout.length, 1, power, 0);
     applyFilterbank(bank, power, 0, mel, 0);
     for (let i = 0; i < nf; i++) mel[i] = Math.log(mel[i]!);
     const row = f * nc;
     cep[row] = Math.log(energy === 0 ? 1e-10 : energy);
-    for (let k = 1; k < nc; k++) {
+    for (let k = 1, d = nf; k < nc; k++, d += nf) {
       let sum = 0;
-      const d = k * nf;
       for (let i = 0; i < nf; i++) sum += dct[d + i]! * mel[i]!;
       cep[row + k] = sum;
     }
   }
   if (config.winSize > 0) cmvnw(cep, layout.count, nc, config.winSize, plan.cmvn, out);
   else for (let i = 0; i < layout.count * nc; i++) out[i] = cep[i]!;
+  return finite;
+}
+
+/**
+ * Circular pre-emphasis y[i] = x[i] − cof·x[(i − shift) mod N] into `y`. Also sums the input:
+ * the sum is finite exactly when every value is (or it overflowed, which the caller's exact scan
+ * then clears), so the NaN/Inf check costs one add per sample instead of its own pass.
+ */
+function preEmphasis(x: ArrayLike<number>, cof: number, preShift: number, y: Float64Array): boolean {
+  const n = x.length;
+  const shift = ((preShift % n) + n) % n;
+  for (let i = 0; i < shift; i++) y[i] = x[i]! - cof * x[i - shift + n]!;
+  let s0 = 0;
+  let s1 = 0;
+  let i = shift;
+  for (; i + 1 < n; i += 2) {
+    const a = x[i]!;
+    const b = x[i + 1]!;
+    y[i] = a - cof * x[i - shift]!;
+    y[i + 1] = b - cof * x[i + 1 - shift]!;
+    s0 += a;
+    s1 += b;
+  }
+  for (; i < n; i++) {
+    y[i] = x[i]! - cof * x[i - shift]!;
+    s0 += x[i]!;
+  }
+  for (let k = 0; k < shift; k++) s1 += x[k]!;
+  return Number.isFinite(s0 + s1);
 }
 
 /**
  * speechpy's cmvnw with variance normalisation: subtract the mean of a `win`-frame window, then
  * divide by (population std of the mean-subtracted values in the window + 1e-10). Windows are
  * padded with numpy's 'symmetric' mode, which keeps reflecting when the pad exceeds the sequence.
- * Sliding sums over the padded sequence make it O(rows) instead of O(rows·win); the intermediate
- * is rounded to float32 like the reference's buffers.
+ * Prefix sums over the padded column make it O(rows) instead of O(rows·win); the intermediate
+ * is rounded to float32 like the reference's buffers. Works one column at a time so every
+ * array it touches is small.
  */
 export function cmvnw(vec: Float64Array, rows: number, cols: number, win: number, scratch: Scratch, out: Float32Array): void {
   const pad = (win - 1) / 2;
   const padded = rows + 2 * pad;
-  // Layout of scratch: [ms: rows·cols][prefix sums S1: (padded+1)·cols][S2: (padded+1)·cols]
-  const buf = scratch.get(rows * cols + 2 * (padded + 1) * cols);
-  const ms = buf.subarray(0, rows * cols);
-  const s1 = buf.subarray(rows * cols, rows * cols + (padded + 1) * cols);
-  const s2 = buf.subarray(rows * cols + (padded + 1) * cols, rows * cols + 2 * (padded + 1) * cols);
-  // Pass 1: sliding mean.
-  prefixSums(vec, rows, cols, pad, s1, null);
-  for (let i = 0; i < rows; i++) {
-    for (let c = 0; c < cols; c++) {
-      const mean = (s1[(i + win) * cols + c]! - s1[i * cols + c]!) / win;
-      ms[i * cols + c] = Math.fround(vec[i * cols + c]! - mean);
+  const src = reflectionIndex(rows, pad);
+  // Layout of scratch: [ms: rows][S1: padded+1][S2: padded+1]
+  const buf = scratch.get(rows + 2 * (padded + 1));
+  const s1 = rows;
+  const s2 = rows + padded + 1;
+  const f32 = Math.fround;
+  for (let c = 0; c < cols; c++) {
+    // Pass 1: sliding mean.
+    buf[s1] = 0;
+    for (let p = 0; p < padded; p++) buf[s1 + p + 1] = buf[s1 + p]! + vec[src[p]! * cols + c]!;
+    for (let i = 0; i < rows; i++) {
+      const mean = (buf[s1 + i + win]! - buf[s1 + i]!) / win;
+      buf[i] = f32(vec[i * cols + c]! - mean);
     }
-  }
-  // Pass 2: sliding std of the mean-subtracted values.
-  prefixSums(ms, rows, cols, pad, s1, s2);
-  for (let i = 0; i < rows; i++) {
-    for (let c = 0; c < cols; c++) {
-      const a = (s1[(i + win) * cols + c]! - s1[i * cols + c]!) / win;
-      const b = (s2[(i + win) * cols + c]! - s2[i * cols + c]!) / win;
+    // Pass 2: sliding std of the mean-subtracted values.
+    buf[s1] = 0;
+    buf[s2] = 0;
+    for (let p = 0; p < padded; p++) {
+      const v = buf[src[p]!]!;
+      buf[s1 + p + 1] = buf[s1 + p]! + v;
+      buf[s2 + p + 1] = buf[s2 + p]! + v * v;
+    }
+    for (let i = 0; i < rows; i++) {
+      const a = (buf[s1 + i + win]! - buf[s1 + i]!) / win;
+      const b = (buf[s2 + i + win]! - buf[s2 + i]!) / win;
       const variance = b - a * a;
-      const std = Math.fround(Math.sqrt(variance > 0 ? variance : 0));
-      out[i * cols + c] = ms[i * cols + c]! / Math.fround(std + 1e-10);
+      const std = f32(Math.sqrt(variance > 0 ? variance : 0));
+      out[i * cols + c] = buf[i]! / f32(std + 1e-10);
     }
   }
 }
 
-/** Prefix sums (and sums of squares when `sq` is given) over the symmetric-padded sequence. */
-function prefixSums(vec: Float64Array, rows: number, cols: number, pad: number, s: Float64Array, sq: Float64Array | null): void {
+let reflection = { rows: -1, pad: -1, src: new Int32Array(0) };
+
+/** Row index behind each position of the 'symmetric'-padded sequence (cached: one shape per dataset). */
+function reflectionIndex(rows: number, pad: number): Int32Array {
+  if (reflection.rows === rows && reflection.pad === pad) return reflection.src;
   const padded = rows + 2 * pad;
   const period = 2 * rows;
-  for (let c = 0; c < cols; c++) {
-    s[c] = 0;
-    if (sq) sq[c] = 0;
-  }
+  const src = new Int32Array(padded);
   for (let p = 0; p < padded; p++) {
     let m = (p - pad) % period;
     if (m < 0) m += period;
-    const src = (m < rows ? m : period - 1 - m) * cols;
-    const at = p * cols;
-    const next = at + cols;
-    for (let c = 0; c < cols; c++) {
-      const v = vec[src + c]!;
-      s[next + c] = s[at + c]! + v;
-      if (sq) sq[next + c] = sq[at + c]! + v * v;
-    }
+    src[p] = m < rows ? m : period - 1 - m;
   }
+  reflection = { rows, pad, src };
+  return src;
 }
