@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -81,5 +82,41 @@ describe('concurrency and crashes', () => {
     expect(rerun.result.code).toBe(0);
     expect(block(rerun.manifest, 'summary').status).toBe('ran');
     expect(readdirSync(join(dir, '.tinyforge/cache/locks')).filter((f) => f.endsWith('.lock'))).toEqual([]);
+  });
+});
+
+describe('Ctrl-C', () => {
+  test('SIGINT cancels cleanly: exit 1, nothing half-written published, finished samples kept, rerun correct', async () => {
+    const reference = createSliceProject({ samplesPerLabel: 40 });
+    writePipeline(reference, slicePipeline({ delayMs: 50 }));
+    const clean = await runJson(reference);
+
+    const dir = createSliceProject({ samplesPerLabel: 40 });
+    writePipeline(dir, slicePipeline({ delayMs: 50 })); // 80 × 50 ms of scale work on one thread
+    const child = startCli(['run', dir, '--threads', '1'], {});
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    await new Promise<void>((resolve) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (/ingest: ran/.test(out)) resolve();
+      });
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(1);
+    expect(err).toContain('cancelled');
+    expect(out + err).toMatch(/scale: failed \[FAILED: cancelled\]/);
+    // No temp files left in the store.
+    const leftovers = execFileSync('find', [join(dir, '.tinyforge'), '-name', '*.tmp-*'], { encoding: 'utf8' });
+    expect(leftovers).toBe('');
+    const rerun = await runJson(dir);
+    expect(rerun.result.code).toBe(0);
+    expect(block(rerun.manifest, 'ingest').status).toBe('cached');
+    // The samples scale finished before Ctrl-C were kept.
+    expect(block(rerun.manifest, 'scale').counters.samplesCached).toBeGreaterThan(0);
+    expect(rerun.manifest.blocks.map((b) => b.outputs)).toEqual(clean.manifest.blocks.map((b) => b.outputs));
   });
 });

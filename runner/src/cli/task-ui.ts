@@ -91,7 +91,8 @@ export class TaskTree {
         break;
       }
       case 'failed': {
-        const message = isTinyforgeError(event.error) ? (event.error as TinyforgeError).format() : String((event.error as Error)?.message ?? event.error);
+        const aborted = (event.error as Error)?.name === 'AbortError';
+        const message = aborted ? 'cancelled' : isTinyforgeError(event.error) ? (event.error as TinyforgeError).format() : String((event.error as Error)?.message ?? event.error);
         finish({ kind: 'failed', title: `${event.block}: failed`, message: message.split('\n')[0] });
         break;
       }

@@ -40,6 +40,7 @@ export interface BlockOutcome {
 
 const MAX_KEPT_LOG_LINES = 200;
 const MAX_LISTED_FAILURES = 20;
+const UNIT_FLUSH_MS = 3000;
 
 /** Executes one planned block: a cache hit, or a run whose result is published atomically. */
 export async function runBlock(block: PlannedBlock, inputDigests: Record<string, string>, env: ExecEnv): Promise<BlockOutcome> {
@@ -236,11 +237,31 @@ async function runPerSample(
   env.onEvent({ type: 'progress', block: block.name, done, total });
 
   const failures: { unit: string; error: TinyforgeError }[] = [];
-  const computed: Record<string, SampleRef[]> = {};
+  // Finished units are published to the index as they come (every few seconds and at the end,
+  // also when cancelled): a killed or interrupted run keeps every sample it completed.
+  let pendingUnits: Record<string, SampleRef[]> = {};
+  let lastFlush = performance.now();
+  let flushing: Promise<void> = Promise.resolve();
+  const flushUnits = () => {
+    const batch = pendingUnits;
+    pendingUnits = {};
+    lastFlush = performance.now();
+    if (Object.keys(batch).length === 0) return flushing;
+    flushing = flushing.then(async () => {
+      const release = await env.locks.acquire(`units-${baseKey}`);
+      try {
+        await env.units.merge(baseKey, batch);
+      } finally {
+        await release();
+      }
+    });
+    return flushing;
+  };
   const accept = (u: (typeof units)[number], outcome: UnitOutcome) => {
     if (outcome.ok) {
       results.set(u.key, outcome.refs);
-      computed[u.key] = outcome.refs;
+      pendingUnits[u.key] = outcome.refs;
+      if (performance.now() - lastFlush > UNIT_FLUSH_MS) void flushUnits();
     } else {
       failures.push({ unit: u.label, error: deserializeError(outcome.error) });
     }
@@ -248,41 +269,36 @@ async function runPerSample(
     env.onEvent({ type: 'progress', block: block.name, done, total });
   };
 
-  if (misses.length > 0) {
-    if (block.moduleUrl && misses.length >= env.poolThreshold) {
-      const batchSize = Math.max(1, Math.min(64, Math.ceil(misses.length / (env.pool.threads * 8))));
-      const batches: (typeof misses)[] = [];
-      for (let i = 0; i < misses.length; i += batchSize) batches.push(misses.slice(i, i + batchSize));
-      await Promise.all(
-        batches.map(async (batch) => {
-          const outcomes = await env.pool.run(
-            { moduleUrl: block.moduleUrl!, baseKey, params: block.params, pipelineDir: env.pipelineDir, casDir: env.cas.dir, units: batch.map((b) => b.unit) },
-            env.signal,
-          );
-          outcomes.forEach((o, i) => accept(batch[i]!, o));
-        }),
-      );
-    } else {
-      const b = block.block;
-      const state = b.granularity === 'sample' && b.prepare ? b.prepare(block.params as never, { pipelineDir: env.pipelineDir }) : undefined;
-      const ctx: SampleContext<never, unknown> = { params: block.params as never, state, pipelineDir: env.pipelineDir };
-      for (const u of misses) {
-        env.signal.throwIfAborted();
-        accept(u, await computeUnit(block.block, ctx, u.unit, env.artifacts));
+  try {
+    if (misses.length > 0) {
+      if (block.moduleUrl && misses.length >= env.poolThreshold) {
+        const batchSize = Math.max(1, Math.min(64, Math.ceil(misses.length / (env.pool.threads * 8))));
+        const batches: (typeof misses)[] = [];
+        for (let i = 0; i < misses.length; i += batchSize) batches.push(misses.slice(i, i + batchSize));
+        await Promise.all(
+          batches.map(async (batch) => {
+            const outcomes = await env.pool.run(
+              { moduleUrl: block.moduleUrl!, baseKey, params: block.params, pipelineDir: env.pipelineDir, casDir: env.cas.dir, units: batch.map((b) => b.unit) },
+              env.signal,
+            );
+            outcomes.forEach((o, i) => accept(batch[i]!, o));
+          }),
+        );
+      } else {
+        const b = block.block;
+        const state = b.granularity === 'sample' && b.prepare ? b.prepare(block.params as never, { pipelineDir: env.pipelineDir }) : undefined;
+        const ctx: SampleContext<never, unknown> = { params: block.params as never, state, pipelineDir: env.pipelineDir };
+        for (const u of misses) {
+          env.signal.throwIfAborted();
+          accept(u, await computeUnit(block.block, ctx, u.unit, env.artifacts));
+        }
       }
     }
+  } finally {
+    // Good units are remembered even when others failed or the run was cancelled.
+    await flushUnits();
   }
   env.signal.throwIfAborted();
-
-  // Good units are remembered even when others failed: the fixed rerun only redoes the bad ones.
-  if (Object.keys(computed).length > 0) {
-    const release = await env.locks.acquire(`units-${baseKey}`, env.signal);
-    try {
-      await env.units.merge(baseKey, computed);
-    } finally {
-      await release();
-    }
-  }
 
   const integrity = failures.find((f) => f.error.code === 'INTEGRITY');
   if (integrity) throw integrity.error;

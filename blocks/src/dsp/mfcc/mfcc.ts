@@ -83,15 +83,28 @@ export function mfcc(plan: MfccPlan, signal: ArrayLike<number>, frequency: numbe
     for (let i = 0; i < nf; i++) mel[i] = Math.log(mel[i]!);
     const row = f * nc;
     cep[row] = Math.log(energy === 0 ? 1e-10 : energy);
-    for (let k = 1, d = nf; k < nc; k++, d += nf) {
-      let sum = 0;
-      for (let i = 0; i < nf; i++) sum += dct[d + i]! * mel[i]!;
-      cep[row + k] = sum;
-    }
+    dctRows(dct, mel, nf, nc, cep, row);
   }
   if (config.winSize > 0) cmvnw(cep, layout.count, nc, config.winSize, plan.cmvn, out);
   else for (let i = 0; i < layout.count * nc; i++) out[i] = cep[i]!;
   return finite;
+}
+
+/** cep[row + k] = Σ_i dct[k·nf + i]·mel[i] for k ≥ 1; four partial sums so the adds overlap. */
+function dctRows(dct: Float64Array, mel: Float64Array, nf: number, nc: number, cep: Float64Array, row: number): void {
+  const n4 = nf & ~3;
+  for (let k = 1, d = nf; k < nc; k++, d += nf) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let i = 0;
+    for (; i < n4; i += 4) {
+      s0 += dct[d + i]! * mel[i]!;
+      s1 += dct[d + i + 1]! * mel[i + 1]!;
+      s2 += dct[d + i + 2]! * mel[i + 2]!;
+      s3 += dct[d + i + 3]! * mel[i + 3]!;
+    }
+    for (; i < nf; i++) s0 += dct[d + i]! * mel[i]!;
+    cep[row + k] = s0 + s1 + (s2 + s3);
+  }
 }
 
 /**
@@ -139,25 +152,34 @@ export function cmvnw(vec: Float64Array, rows: number, cols: number, win: number
   const s1 = rows;
   const s2 = rows + padded + 1;
   const f32 = Math.fround;
+  const invWin = 1 / win;
   for (let c = 0; c < cols; c++) {
     // Pass 1: sliding mean.
+    let sum = 0;
     buf[s1] = 0;
-    for (let p = 0; p < padded; p++) buf[s1 + p + 1] = buf[s1 + p]! + vec[src[p]! * cols + c]!;
+    for (let p = 0; p < padded; p++) {
+      sum += vec[src[p]! * cols + c]!;
+      buf[s1 + p + 1] = sum;
+    }
     for (let i = 0; i < rows; i++) {
-      const mean = (buf[s1 + i + win]! - buf[s1 + i]!) / win;
+      const mean = (buf[s1 + i + win]! - buf[s1 + i]!) * invWin;
       buf[i] = f32(vec[i * cols + c]! - mean);
     }
     // Pass 2: sliding std of the mean-subtracted values.
+    sum = 0;
+    let sumSq = 0;
     buf[s1] = 0;
     buf[s2] = 0;
     for (let p = 0; p < padded; p++) {
       const v = buf[src[p]!]!;
-      buf[s1 + p + 1] = buf[s1 + p]! + v;
-      buf[s2 + p + 1] = buf[s2 + p]! + v * v;
+      sum += v;
+      sumSq += v * v;
+      buf[s1 + p + 1] = sum;
+      buf[s2 + p + 1] = sumSq;
     }
     for (let i = 0; i < rows; i++) {
-      const a = (buf[s1 + i + win]! - buf[s1 + i]!) / win;
-      const b = (buf[s2 + i + win]! - buf[s2 + i]!) / win;
+      const a = (buf[s1 + i + win]! - buf[s1 + i]!) * invWin;
+      const b = (buf[s2 + i + win]! - buf[s2 + i]!) * invWin;
       const variance = b - a * a;
       const std = f32(Math.sqrt(variance > 0 ? variance : 0));
       out[i * cols + c] = buf[i]! / f32(std + 1e-10);
