@@ -3,6 +3,7 @@ import { pipelineJsonSchema } from '../config/pipeline-schema.js';
 import { RUNNER_VERSION } from '../exec/run-pipeline.js';
 import { blocksInfoCommand, blocksListCommand } from './blocks-command.js';
 import { cacheGcCommand, cacheInfoCommand } from './cache-command.js';
+import { dspCommand, type DspCommandOptions } from './dsp-command.js';
 import { reportError } from './print-error.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
@@ -66,6 +67,17 @@ export async function main(argv: string[]): Promise<number> {
     .command('info')
     .argument('<id>', 'block id, optionally with @major')
     .action(wrap((id: string) => blocksInfoCommand(id)));
+
+  program
+    .command('dsp')
+    .description("run one sample through a DSP block and print its features (like Edge Impulse's DSP preview)")
+    .argument('<block>', 'block id, e.g. dsp/mfcc')
+    .requiredOption('--input <file>', 'WAV, CSV, or JSON { values, frequency, axes } (values interleaved)')
+    .option('--params <json>', 'block params as JSON (Edge Impulse names)')
+    .option('--frequency <hz>', 'sampling frequency (overrides the file)', Number)
+    .option('--axes <n>', 'number of axes (JSON input)', (v) => Number.parseInt(v, 10))
+    .option('--json', 'print { features, shape } as JSON')
+    .action(wrap((blockId: string, opts: DspCommandOptions) => dspCommand(blockId, opts)));
 
   program
     .command('schema')

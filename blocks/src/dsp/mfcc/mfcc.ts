@@ -30,7 +30,8 @@ export interface MfccPlan {
   dct: Float64Array;
   power: Float64Array;
   mel: Float64Array;
-  signal: Scratch;
+  /** One pre-emphasised frame, zero-padded to the FFT length. */
+  frame: Float64Array;
   cepstra: Scratch;
   cmvn: Scratch;
 }
@@ -50,7 +51,7 @@ export function createMfccPlan(config: MfccConfig): MfccPlan {
     dct,
     power: new Float64Array(fft.bins),
     mel: new Float64Array(n),
-    signal: new Scratch(),
+    frame: new Float64Array(config.fftLength),
     cepstra: new Scratch(),
     cmvn: new Scratch(),
   };
@@ -64,30 +65,54 @@ export function mfccShape(config: MfccConfig, frequency: number, length: number)
 
 /**
  * MFCC of a single-axis signal; `out` holds frames × numCepstral values, frame-major. Returns
- * false when the signal holds a NaN or ±Infinity (checked on the way, so the caller can skip its
- * own scan and report the exact value only then); `out` is meaningless in that case.
+ * false when the signal holds a NaN or ±Infinity (found on the way, so the caller can skip its
+ * own scan and name the value only then); `out` is meaningless in that case.
  */
 export function mfcc(plan: MfccPlan, signal: ArrayLike<number>, frequency: number, out: Float32Array): boolean {
-  const { config, fft, power, mel, dct } = plan;
+  const { config, fft, power, mel, dct, frame } = plan;
   const length = signal.length;
   const layout = audioFrames(frequency, config.frameLength, config.frameStride, length);
   const bank = plan.banks.get(frequency);
   const nc = config.numCepstral;
   const nf = config.numFilters;
-  const y = plan.signal.get(length);
-  const finite = preEmphasis(signal, config.preCof, config.preShift, y);
+  const used = Math.min(layout.length, fft.n);
+  const shift = ((config.preShift % length) + length) % length;
+  const cof = config.preCof;
   const cep = plan.cepstra.get(layout.count * nc);
+  // A NaN or ±Infinity inside a frame makes its energy non-finite; samples outside every
+  // frame are scanned apart. (A finite overflow lands here too; the caller's scan clears it.)
+  let finite = true;
   for (let f = 0; f < layout.count; f++) {
-    const energy = powerSpectrum(fft, y, f * layout.stride, layout.length, 1, power, 0);
+    // Circular pre-emphasis of just this frame: y[p] = x[p] − cof·x[(p − shift) mod N].
+    const p0 = f * layout.stride;
+    let i = 0;
+    for (; i < used && p0 + i < shift; i++) frame[i] = signal[p0 + i]! - cof * signal[p0 + i - shift + length]!;
+    for (; i < used; i++) frame[i] = signal[p0 + i]! - cof * signal[p0 + i - shift]!;
+    const energy = powerSpectrum(fft, frame, 0, fft.n, 1, power, 0);
+    if (!Number.isFinite(energy)) finite = false;
     applyFilterbank(bank, power, 0, mel, 0);
-    for (let i = 0; i < nf; i++) mel[i] = Math.log(mel[i]!);
+    for (let k = 0; k < nf; k++) mel[k] = Math.log(mel[k]!);
     const row = f * nc;
     cep[row] = Math.log(energy === 0 ? 1e-10 : energy);
     dctRows(dct, mel, nf, nc, cep, row);
   }
+  if (layout.stride > used) finite = gapsFinite(signal, layout.count, layout.stride, used) && finite;
+  if (finite && (layout.count - 1) * layout.stride + used < length) finite = rangeFinite(signal, (layout.count - 1) * layout.stride + used, length);
   if (config.winSize > 0) cmvnw(cep, layout.count, nc, config.winSize, plan.cmvn, out);
-  else for (let i = 0; i < layout.count * nc; i++) out[i] = cep[i]!;
+  else for (let k = 0; k < layout.count * nc; k++) out[k] = cep[k]!;
   return finite;
+}
+
+/** Whether the samples between frames (each frame reads `used` samples every `stride`) are finite. */
+function gapsFinite(x: ArrayLike<number>, count: number, stride: number, used: number): boolean {
+  for (let f = 0; f < count; f++) if (!rangeFinite(x, f * stride + used, Math.min((f + 1) * stride, x.length))) return false;
+  return true;
+}
+
+function rangeFinite(x: ArrayLike<number>, from: number, to: number): boolean {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += x[i]! * 0; // NaN for NaN and ±Infinity, else 0
+  return sum === 0;
 }
 
 /** cep[row + k] = Σ_i dct[k·nf + i]·mel[i] for k ≥ 1; four partial sums so the adds overlap. */
@@ -105,34 +130,6 @@ function dctRows(dct: Float64Array, mel: Float64Array, nf: number, nc: number, c
     for (; i < nf; i++) s0 += dct[d + i]! * mel[i]!;
     cep[row + k] = s0 + s1 + (s2 + s3);
   }
-}
-
-/**
- * Circular pre-emphasis y[i] = x[i] − cof·x[(i − shift) mod N] into `y`. Also sums the input:
- * the sum is finite exactly when every value is (or it overflowed, which the caller's exact scan
- * then clears), so the NaN/Inf check costs one add per sample instead of its own pass.
- */
-function preEmphasis(x: ArrayLike<number>, cof: number, preShift: number, y: Float64Array): boolean {
-  const n = x.length;
-  const shift = ((preShift % n) + n) % n;
-  for (let i = 0; i < shift; i++) y[i] = x[i]! - cof * x[i - shift + n]!;
-  let s0 = 0;
-  let s1 = 0;
-  let i = shift;
-  for (; i + 1 < n; i += 2) {
-    const a = x[i]!;
-    const b = x[i + 1]!;
-    y[i] = a - cof * x[i - shift]!;
-    y[i + 1] = b - cof * x[i + 1 - shift]!;
-    s0 += a;
-    s1 += b;
-  }
-  for (; i < n; i++) {
-    y[i] = x[i]! - cof * x[i - shift]!;
-    s0 += x[i]!;
-  }
-  for (let k = 0; k < shift; k++) s1 += x[k]!;
-  return Number.isFinite(s0 + s1);
 }
 
 /**

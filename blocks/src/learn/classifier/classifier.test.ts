@@ -29,7 +29,7 @@ async function runBlock(samples: Sample[], params: Record<string, unknown>) {
 describe('learn/classifier block', () => {
   it('trains, writes float32 + int8 IR, metrics and curves, and reports progress per epoch', async () => {
     const { out, progress } = await runBlock(synthetic(300, 1), { preset: 'ei-conv1d-audio', columns: 4, epochs: 12, learningRate: 0.01, validationGroupKey: 'speaker' });
-    expect([...out.files.keys()].sort()).toEqual(['curves.json', 'ir.float32.json', 'ir.int8.json', 'metrics.json', 'spec.json', 'weights.float32.bin', 'weights.int8.bin']);
+    expect([...out.files.keys()].sort()).toEqual(['curves.json', 'golden.int8.json', 'ir.float32.json', 'ir.int8.json', 'metrics.json', 'spec.json', 'weights.float32.bin', 'weights.int8.bin']);
     expect(progress.map((p) => p.done)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(progress[0]!.note).toMatch(/^loss \d\.\d{4} acc \d\.\d{4} val_loss \d\.\d{4} val_acc \d\.\d{4}$/);
     const curves = out.json('curves.json') as { epochs: { loss: number; val_loss: number }[] };

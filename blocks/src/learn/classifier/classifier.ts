@@ -1,5 +1,5 @@
 import { TinyforgeError, type JsonObject } from '@tinyforge/sdk';
-import { dequantizeOutput, quantizeInput, runFloat, runInt8 } from '../ir/interpreter.js';
+import { dequantizeOutput, goldenVectors, quantizeInput, runFloat, runInt8 } from '../ir/interpreter.js';
 import { lowerToFloatIr } from '../ir/lower.js';
 import type { IrModel } from '../ir/model.js';
 import { quantizeModel } from '../ir/quantize.js';
@@ -35,6 +35,8 @@ export interface ClassifierResult {
   training: TrainResult;
   metrics: { float32: SplitMetrics; int8: SplitMetrics | null };
   counts: { train: number; validation: number; test: number };
+  /** Int8 test vectors (first test samples) for bit-exact target checks. */
+  golden: ReturnType<typeof goldenVectors> | null;
 }
 
 export interface ClassifierHooks {
@@ -143,6 +145,7 @@ export function trainClassifier(rows: readonly FeatureRow[], p: ClassifierParams
     training,
     metrics: { float32: splitMetrics(float), int8: int8 ? splitMetrics(int8) : null },
     counts: { train: fitRows.length, validation: valRows.length, test: testRows.length },
+    golden: int8 ? goldenVectors(int8, testRows.slice(0, 8).map((r) => r.values)) : null,
   };
 }
 

@@ -52,6 +52,7 @@ export default defineBlock({
     if (result.int8) {
       await out.writeJson('ir.int8.json', result.int8.ir as unknown as JsonValue);
       await out.writeFile('weights.int8.bin', result.int8.bin);
+      if (result.golden) await out.writeJson('golden.int8.json', result.golden as unknown as JsonValue);
     }
     await out.writeJson('metrics.json', JSON.parse(JSON.stringify({ labels: result.labels, counts: result.counts, ...result.metrics })) as JsonValue);
     await out.writeJson('curves.json', JSON.parse(JSON.stringify({ bestEpoch: result.training.bestEpoch, stoppedEarly: result.training.stoppedEarly, epochs: result.training.curves })) as JsonValue);

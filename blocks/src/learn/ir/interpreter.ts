@@ -317,3 +317,17 @@ function softmaxInt8Row(x: Int8Array, y: Int8Array, r: number, D: number, inputM
     } else y[r + d] = -128;
   }
 }
+
+/**
+ * Test vectors for targets that must match this interpreter bit for bit: quantized inputs, the
+ * int8 outputs, and for the first vector every intermediate tensor.
+ */
+export function goldenVectors(model: IrModel, inputs: readonly ArrayLike<number>[]): { format: string; vectors: { input: number[]; output: number[] }[]; firstVectorTensors: Record<string, number[]> } {
+  const firstVectorTensors: Record<string, number[]> = {};
+  const vectors = inputs.map((features, k) => {
+    const q = quantizeInput(model, features);
+    const y = runInt8(model, q, k === 0 ? (id, data) => (firstVectorTensors[String(id)] = Array.from(data)) : undefined);
+    return { input: Array.from(q), output: Array.from(y) };
+  });
+  return { format: 'tinyforge-int8-golden-v1', vectors, firstVectorTensors };
+}
