@@ -9,4 +9,16 @@ export const learnBlocks: readonly BlockRegistration[] = [
     kind: 'learn',
     description: 'Neural-network classifier (Keras-like layers or EI presets) → float32 + int8 model IR with metrics',
   }),
+  registerBlock(import.meta.url, './regression/index.js', {
+    id: 'learn/regression',
+    version: '1.0.0',
+    kind: 'learn',
+    description: 'Neural-network regression (numeric labels, MSE/MAE) → float32 + int8 model IR with metrics',
+  }),
+  registerBlock(import.meta.url, './anomaly/index.js', {
+    id: 'learn/anomaly',
+    version: '1.0.0',
+    kind: 'learn',
+    description: 'K-means anomaly detection on chosen feature axes (Edge Impulse style): cluster distance minus radius',
+  }),
 ];

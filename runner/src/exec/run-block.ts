@@ -327,10 +327,23 @@ async function runPerSample(
     }
   }
   const b = block.block;
-  const meta = (b.granularity === 'sample' && b.outputMeta ? b.outputMeta(block.params as never, inputMeta) : inputMeta) ?? {};
+  const blockMeta = (b.granularity === 'sample' && b.outputMeta ? b.outputMeta(block.params as never, inputMeta) : inputMeta) ?? {};
+  // Every sample artifact states its labels and per-category counts: cheap (from refs), and what
+  // learn blocks and reports need first.
+  const meta: JsonObject = { ...blockMeta, labels: sampleLabels(samples), counts: categoryCounts(samples) };
   const manifest: SampleSetManifest = { format: MANIFEST_FORMAT, kind: outputEntry[1], meta, samples };
   const digest = await env.artifacts.putManifest(manifest);
   return { outputs: { [outputEntry[0]]: digest }, counters: { samplesComputed: misses.length, samplesCached: total - misses.length }, skipped };
+}
+
+function sampleLabels(samples: readonly SampleRef[]): string[] {
+  return [...new Set(samples.map((s) => s.label).filter((l): l is string => l !== null))].sort();
+}
+
+function categoryCounts(samples: readonly SampleRef[]): JsonObject {
+  const counts: Record<string, number> = { train: 0, test: 0 };
+  for (const s of samples) counts[s.category] = (counts[s.category] ?? 0) + 1;
+  return counts;
 }
 
 async function allPresent(refs: SampleRef[], env: ExecEnv): Promise<boolean> {

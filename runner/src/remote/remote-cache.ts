@@ -14,7 +14,7 @@ export interface RemoteStats {
   blobsUploaded: number;
   bytesUploaded: number;
   actionsUploaded: number;
-  /** Downloads refused: corrupt blobs, invalid action entries. */
+  /** Downloads refused: corrupt blobs, invalid or incomplete action entries. */
   rejected: number;
 }
 
@@ -22,6 +22,8 @@ export interface RemoteCacheOptions extends Partial<Omit<HttpCacheOptions, 'warn
   /** Where warnings go (default: stderr, `warning: remote cache: …`). */
   warn?: (message: string) => void;
 }
+
+const MAX_BLOB_WARNINGS = 5;
 
 /**
  * The remote half of the cache. Reads: an action result from the remote is used only after it
@@ -35,25 +37,25 @@ export class RemoteCache {
   readonly http: HttpCache;
   readonly stats: RemoteStats = { actionHits: 0, actionMisses: 0, blobsDownloaded: 0, bytesDownloaded: 0, blobsUploaded: 0, bytesUploaded: 0, actionsUploaded: 0, rejected: 0 };
   readonly warnings: string[] = [];
+  private readonly sink: (message: string) => void;
   /** Actions known absent this run: each key is asked once (runBlock looks twice around its lock). */
   private readonly knownMisses = new Set<string>();
-  /** Blobs the remote served corrupt: re-uploaded over, never trusted. */
+  /** Blobs the remote served corrupt: uploaded over (readwrite), never trusted. */
   private readonly corruptOnRemote = new Set<string>();
-  private readonly inFlight = new Map<string, Promise<Buffer | undefined>>();
+  /** Action entries the remote served invalid: overwritten once recomputed (readwrite). */
+  private readonly invalidEntries = new Set<string>();
+  /** Blobs known to be on the remote this run (skip the HEAD before uploading). */
+  private readonly onRemote = new Set<string>();
+  private readonly downloads = new Map<string, Promise<Buffer | undefined>>();
+  private blobWarnings = 0;
 
   constructor(
     readonly config: RemoteCacheConfig,
     private readonly cas: ContentStore,
     options: RemoteCacheOptions = {},
   ) {
-    const sink = options.warn ?? ((m: string) => process.stderr.write(`warning: remote cache: ${m}\n`));
-    this.http = new HttpCache(config.url, {
-      ...options,
-      warn: (m) => {
-        this.warnings.push(m);
-        sink(m);
-      },
-    });
+    this.sink = options.warn ?? ((m: string) => process.stderr.write(`warning: remote cache: ${m}\n`));
+    this.http = new HttpCache(config.url, { ...options, warn: (m) => this.warn(m) });
   }
 
   get writable(): boolean {
@@ -62,6 +64,153 @@ export class RemoteCache {
 
   private warn(message: string): void {
     this.warnings.push(message);
-    (this.http as unknown as { options: HttpCacheOptions }).options.warn === undefined ? undefined : undefined;
+    this.sink(message);
   }
+
+  /** A blob from the remote, verified against its digest; `undefined` if absent or bad. */
+  fetchBlob(digest: string): Promise<Buffer | undefined> {
+    let pending = this.downloads.get(digest);
+    if (!pending) {
+      pending = this.download(digest).finally(() => this.downloads.delete(digest));
+      this.downloads.set(digest, pending);
+    }
+    return pending;
+  }
+
+  private async download(digest: string): Promise<Buffer | undefined> {
+    if (!DIGEST_PATTERN.test(digest)) return undefined;
+    const data = await this.http.get(`cas/${digest}`);
+    if (!data) return undefined;
+    const actual = sha256(data);
+    if (actual !== digest) {
+      this.stats.rejected++;
+      this.corruptOnRemote.add(digest);
+      if (this.blobWarnings++ < MAX_BLOB_WARNINGS) {
+        this.warn(`rejected blob ${digest.slice(0, 12)}… from ${this.config.url}: its ${data.length} bytes hash to ${actual.slice(0, 12)}…; not stored, the work will be redone`);
+      }
+      return undefined;
+    }
+    this.stats.blobsDownloaded++;
+    this.stats.bytesDownloaded += data.length;
+    this.onRemote.add(digest);
+    return data;
+  }
+
+  /** Fetches a blob into the local store if it is not there; `false` if it cannot be had. */
+  private async ensureLocal(digest: string): Promise<Buffer | boolean> {
+    if (await this.cas.has(digest)) return true;
+    const data = await this.fetchBlob(digest);
+    if (!data) return false;
+    await this.cas.putWithDigest(digest, data);
+    return data;
+  }
+
+  /**
+   * The action result for `actionKey` from the remote, with all its output blobs now in the
+   * local store; `undefined` on a miss or when anything about it fails to check out.
+   */
+  async fetchAction(actionKey: string): Promise<ActionResult | undefined> {
+    if (this.http.dead || this.knownMisses.has(actionKey)) return undefined;
+    const bytes = await this.http.get(`ac/${actionKey}`);
+    const result = bytes ? this.validate(actionKey, bytes) : undefined;
+    if (!result) {
+      this.knownMisses.add(actionKey);
+      this.stats.actionMisses++;
+      return undefined;
+    }
+    for (const digest of Object.values(result.outputs)) {
+      if (!(await this.materialize(digest))) {
+        this.knownMisses.add(actionKey);
+        this.stats.rejected++;
+        this.warn(`action ${actionKey.slice(0, 12)}… on the remote is incomplete or corrupt (output ${digest.slice(0, 12)}…); recomputing it`);
+        return undefined;
+      }
+    }
+    this.stats.actionHits++;
+    return result;
+  }
+
+  private validate(actionKey: string, bytes: Buffer): ActionResult | undefined {
+    let entry: ActionResult;
+    try {
+      entry = JSON.parse(bytes.toString('utf8')) as ActionResult;
+    } catch {
+      return this.reject(actionKey, 'is not JSON');
+    }
+    if (typeof entry !== 'object' || entry === null) return this.reject(actionKey, 'is not an object');
+    if (entry.format !== ACTION_RESULT_FORMAT) return this.reject(actionKey, `has format ${String(entry.format)}`);
+    if (entry.actionKey !== actionKey) return this.reject(actionKey, 'names another action key');
+    if (typeof entry.keyRecord !== 'object' || entry.keyRecord === null || keyOf(entry.keyRecord) !== actionKey) return this.reject(actionKey, 'has a key record that does not hash to its key');
+    if (typeof entry.outputs !== 'object' || entry.outputs === null || !Object.values(entry.outputs).every((d) => typeof d === 'string' && DIGEST_PATTERN.test(d))) {
+      return this.reject(actionKey, 'has malformed outputs');
+    }
+    if (typeof entry.counters?.samplesComputed !== 'number' || typeof entry.counters?.samplesCached !== 'number') return this.reject(actionKey, 'has malformed counters');
+    if (!Array.isArray(entry.logs)) entry.logs = [];
+    return entry;
+  }
+
+  private reject(actionKey: string, why: string): undefined {
+    this.stats.rejected++;
+    this.invalidEntries.add(actionKey);
+    this.warn(`ignored action entry ${actionKey.slice(0, 12)}… from ${this.config.url}: it ${why}`);
+    return undefined;
+  }
+
+  /** Downloads an artifact manifest and every blob it names into the local store. */
+  private async materialize(manifestDigest: string): Promise<boolean> {
+    const got = await this.ensureLocal(manifestDigest);
+    if (got === false) return false;
+    const bytes = got === true ? await this.cas.get(manifestDigest) : got;
+    let blobs: string[];
+    try {
+      blobs = blobsOf(JSON.parse(bytes.toString('utf8')) as ArtifactManifest);
+    } catch {
+      return false;
+    }
+    const results = await Promise.all(blobs.map((d) => this.ensureLocal(d)));
+    return results.every((r) => r !== false);
+  }
+
+  /** Uploads an executed action: output blobs, then manifests, then the entry. Readwrite only. */
+  async publishAction(result: ActionResult): Promise<boolean> {
+    if (!this.writable || this.http.dead || this.http.writesRefused) return false;
+    for (const manifestDigest of Object.values(result.outputs)) {
+      const manifest = await this.cas.get(manifestDigest);
+      const blobs = blobsOf(JSON.parse(manifest.toString('utf8')) as ArtifactManifest);
+      const uploaded = await Promise.all(blobs.map((d) => this.uploadBlob(d)));
+      if (!uploaded.every(Boolean)) return false;
+      if (!(await this.uploadBlob(manifestDigest, manifest))) return false;
+    }
+    const path = `ac/${result.actionKey}`;
+    // Write-once: an entry already there stays (its blobs are the ones readers already use).
+    if (!this.invalidEntries.has(result.actionKey) && (await this.http.has(path))) return true;
+    const ok = await this.http.put(path, Buffer.from(JSON.stringify(result), 'utf8'));
+    if (ok) {
+      this.stats.actionsUploaded++;
+      this.knownMisses.delete(result.actionKey);
+      this.invalidEntries.delete(result.actionKey);
+    }
+    return ok;
+  }
+
+  private async uploadBlob(digest: string, data?: Buffer): Promise<boolean> {
+    if (this.onRemote.has(digest) && !this.corruptOnRemote.has(digest)) return true;
+    if (!this.corruptOnRemote.has(digest) && (await this.http.has(`cas/${digest}`))) {
+      this.onRemote.add(digest);
+      return true;
+    }
+    const bytes = data ?? (await this.cas.get(digest));
+    if (!(await this.http.put(`cas/${digest}`, bytes))) return false;
+    this.stats.blobsUploaded++;
+    this.stats.bytesUploaded += bytes.length;
+    this.onRemote.add(digest);
+    this.corruptOnRemote.delete(digest);
+    return true;
+  }
+}
+
+function blobsOf(manifest: ArtifactManifest): string[] {
+  const digests = isSampleSetManifest(manifest) ? manifest.samples.map((s) => s.digest) : manifest.files.map((f) => f.digest);
+  if (!digests.every((d) => typeof d === 'string' && DIGEST_PATTERN.test(d))) throw new Error('manifest names a malformed digest');
+  return [...new Set(digests)];
 }

@@ -1,5 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import type { JsonObject } from '@tinyforge/sdk';
+import type { RemoteCache } from '../remote/remote-cache.js';
 import { atomicWrite } from '../util/atomic-write.js';
 import { shardedPath } from './layout.js';
 
@@ -25,15 +26,30 @@ export interface ActionResult {
   logs: string[];
 }
 
-/** Action key → result, one small fsynced JSON file each. A corrupt entry is a miss. */
+/**
+ * Action key → result, one small fsynced JSON file each. A corrupt entry is a miss. With a
+ * remote cache: a local miss asks the remote (which validates the entry and brings its blobs
+ * into the local store first), and every result put is uploaded too.
+ */
 export class ActionCache {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    readonly remote?: RemoteCache,
+  ) {}
 
   pathOf(actionKey: string): string {
     return shardedPath(this.dir, actionKey);
   }
 
   async get(actionKey: string): Promise<ActionResult | undefined> {
+    const local = await this.getLocal(actionKey);
+    if (local || !this.remote) return local;
+    const fetched = await this.remote.fetchAction(actionKey);
+    if (fetched) await atomicWrite(this.pathOf(actionKey), JSON.stringify(fetched), { fsync: true });
+    return fetched;
+  }
+
+  async getLocal(actionKey: string): Promise<ActionResult | undefined> {
     let text: string;
     try {
       text = await readFile(this.pathOf(actionKey), 'utf8');
@@ -52,6 +68,7 @@ export class ActionCache {
 
   async put(result: ActionResult): Promise<void> {
     await atomicWrite(this.pathOf(result.actionKey), JSON.stringify(result), { fsync: true });
+    await this.remote?.publishAction(result);
   }
 
   async delete(actionKey: string): Promise<void> {

@@ -11,6 +11,12 @@ import { shardedPath } from './layout.js';
  * power loss is caught by the read-side check and recomputed, at far less cost per write.
  */
 export class ContentStore {
+  /**
+   * Where a blob missing locally may still be found (the remote cache). It must return only
+   * bytes that hash to the digest; they are stored locally before use.
+   */
+  fallback: ((digest: string) => Promise<Buffer | undefined>) | undefined;
+
   constructor(readonly dir: string) {}
 
   pathOf(digest: string): string {
@@ -41,8 +47,11 @@ export class ContentStore {
     try {
       data = await readFile(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingBlobError(digest);
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      const fetched = await this.fallback?.(digest);
+      if (!fetched) throw new MissingBlobError(digest);
+      await this.putWithDigest(digest, fetched);
+      return fetched;
     }
     const actual = sha256(data);
     if (actual !== digest) {

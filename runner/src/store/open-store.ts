@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ArtifactStore } from '../artifacts/artifact-store.js';
+import { resolveRemoteConfig } from '../remote/config.js';
+import { RemoteCache, type RemoteCacheOptions } from '../remote/remote-cache.js';
 import { ActionCache } from './action-cache.js';
 import { ContentStore } from './cas.js';
 import { storeLayout, type StoreLayout } from './layout.js';
@@ -15,6 +17,19 @@ export interface Store {
   actionCache: ActionCache;
   units: UnitIndex;
   locks: LockManager;
+  /** The remote cache layered under `cas` and `actionCache`, when one is configured. */
+  remote?: RemoteCache;
+}
+
+export interface OpenStoreOptions {
+  /**
+   * Layer the configured remote cache (env or `tinyforge.config.json`) under the store. Off by
+   * default: only runs use it; `status`, `cache` and other readers stay local and cheap.
+   * An object passes client options (tests: warnings sink, retries).
+   */
+  remote?: boolean | RemoteCacheOptions;
+  /** Where to look for `tinyforge.config.json` (at or above); default: the folder holding `.tinyforge`. */
+  projectDir?: string;
 }
 
 /**
@@ -43,16 +58,21 @@ function isWorkspaceRoot(dir: string): boolean {
   }
 }
 
-export async function openStore(root: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+export async function openStore(root: string, env: NodeJS.ProcessEnv = process.env, opts: OpenStoreOptions = {}): Promise<Store> {
   const layout = storeLayout(root, env.TINYFORGE_CACHE_DIR ? resolve(env.TINYFORGE_CACHE_DIR) : undefined);
   await mkdir(layout.cacheDir, { recursive: true });
   const cas = new ContentStore(layout.casDir);
+  const configDir = opts.projectDir ?? (basename(root) === '.tinyforge' ? dirname(root) : undefined);
+  const remoteConfig = opts.remote ? resolveRemoteConfig(env, configDir) : undefined;
+  const remote = remoteConfig ? new RemoteCache(remoteConfig, cas, typeof opts.remote === 'object' ? opts.remote : {}) : undefined;
+  if (remote) cas.fallback = (digest) => remote.fetchBlob(digest);
   return {
     layout,
     cas,
     artifacts: new ArtifactStore(cas),
-    actionCache: new ActionCache(layout.acDir),
+    actionCache: new ActionCache(layout.acDir, remote),
     units: new UnitIndex(layout.unitsDir),
     locks: new LockManager(layout.locksDir),
+    ...(remote ? { remote } : {}),
   };
 }

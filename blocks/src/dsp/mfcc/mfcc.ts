@@ -82,6 +82,7 @@ export function mfcc(plan: MfccPlan, signal: ArrayLike<number>, frequency: numbe
   // A NaN or ±Infinity inside a frame makes its energy non-finite; samples outside every
   // frame are scanned apart. (A finite overflow lands here too; the caller's scan clears it.)
   let finite = true;
+  frame.fill(0, used);
   for (let f = 0; f < layout.count; f++) {
     // Circular pre-emphasis of just this frame: y[p] = x[p] − cof·x[(p − shift) mod N].
     const p0 = f * layout.stride;

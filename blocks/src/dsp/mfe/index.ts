@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineBlock, type ParamProblem } from '@tinyforge/sdk';
 import { checkFftLength, dspMeta, withSample } from '../common/block-helpers.js';
-import { featuresSample, inputFacts, readSignal } from '../common/sample-input.js';
+import { assertFinite, featuresSample, inputFacts, readSignal } from '../common/sample-input.js';
 import { createMfePlan, mfe, mfeShape, type MfeConfig, type MfePlan } from './mfe.js';
 
 const BLOCK_ID = 'dsp/mfe';
@@ -66,11 +66,11 @@ export default defineBlock({
     return dspMeta(BLOCK_ID, params, shape);
   },
   runSample(sample, ctx) {
-    const signal = readSignal(sample, { needsFrequency: true, singleAxis: true, block: BLOCK_ID });
+    const signal = readSignal(sample, { needsFrequency: true, singleAxis: true, checkFinite: false, block: BLOCK_ID });
     return withSample(sample, () => {
       const shape = mfeShape(ctx.state.config, signal.frequency, signal.length);
       const out = new Float32Array(shape[0] * shape[1]);
-      mfe(ctx.state, signal.values, signal.frequency, out);
+      if (!mfe(ctx.state, signal.values, signal.frequency, out)) assertFinite(sample);
       return featuresSample(sample, out, shape);
     });
   },

@@ -29,6 +29,8 @@ export interface MfePlan {
   power: Float64Array;
   mel: Float64Array;
   signal: Scratch;
+  /** thresholds[k]: the smallest mel energy that quantises to at least k/256 (k = 1…255). */
+  thresholds: Float64Array;
 }
 
 export function createMfePlan(config: MfeConfig): MfePlan {
@@ -40,6 +42,7 @@ export function createMfePlan(config: MfeConfig): MfePlan {
     power: new Float64Array(fft.bins),
     mel: new Float64Array(config.numFilters),
     signal: new Scratch(),
+    thresholds: quantisationThresholds(config.noiseFloorDb),
   };
 }
 
@@ -62,34 +65,91 @@ export function quantize256(x: number): number {
   return (q > 255 ? 255 : q) / 256;
 }
 
-/** MFE of a single-axis signal (raw int16 values); `out` holds frames × numFilters values. */
-export function mfe(plan: MfePlan, signal: ArrayLike<number>, frequency: number, out: Float32Array): void {
-  const { config, fft, power, mel } = plan;
+/** The MFE output step (k/256) of one mel energy, by the reference formula (dB, noise floor, clip, round). */
+export function quantizeEnergy(energy: number, noiseFloorDb: number): number {
+  const db = 10 * Math.log10(energy < 1e-30 ? 1e-30 : energy);
+  let x = (db - noiseFloorDb) / (-noiseFloorDb + 12);
+  x = x < 0 ? 0 : x > 1 ? 1 : x;
+  return quantize256(x);
+}
+
+/**
+ * The energies where `quantizeEnergy` steps up: thresholds[k] is the smallest double e with
+ * quantizeEnergy(e) ≥ k/256, found by bisection on the bit patterns (positive doubles sort like
+ * their bits). Comparing against these gives exactly the formula's result without a log per cell.
+ */
+export function quantisationThresholds(noiseFloorDb: number): Float64Array {
+  const value = new Float64Array(1);
+  const bits = new BigInt64Array(value.buffer);
+  const thresholds = new Float64Array(256);
+  thresholds[0] = -Infinity;
+  let lo = 0n;
+  for (let k = 1; k <= 255; k++) {
+    let hi = 0x7ff0000000000000n; // +Infinity
+    // Invariant: quantizeEnergy(lo) < k/256 ≤ quantizeEnergy(hi).
+    while (hi - lo > 1n) {
+      const mid = (lo + hi) >> 1n;
+      bits[0] = mid;
+      if (quantizeEnergy(value[0]!, noiseFloorDb) * 256 >= k) hi = mid;
+      else lo = mid;
+    }
+    bits[0] = hi;
+    thresholds[k] = value[0]!;
+  }
+  return thresholds;
+}
+
+/** k/256 for the largest k with thresholds[k] ≤ energy (a branch-light binary search over 255 steps). */
+function quantizeByThresholds(t: Float64Array, e: number): number {
+  let k = 0;
+  if (e >= t[k + 128]!) k += 128;
+  if (e >= t[k + 64]!) k += 64;
+  if (e >= t[k + 32]!) k += 32;
+  if (e >= t[k + 16]!) k += 16;
+  if (e >= t[k + 8]!) k += 8;
+  if (e >= t[k + 4]!) k += 4;
+  if (e >= t[k + 2]!) k += 2;
+  if (e >= t[k + 1]!) k += 1;
+  return k / 256;
+}
+
+/**
+ * MFE of a single-axis signal (raw int16 values); `out` holds frames × numFilters values.
+ * Returns false when the signal holds a NaN or ±Infinity (the caller then names it).
+ */
+export function mfe(plan: MfePlan, signal: ArrayLike<number>, frequency: number, out: Float32Array): boolean {
+  const { config, fft, power, mel, thresholds } = plan;
   const length = signal.length;
   const layout = audioFrames(frequency, config.frameLength, config.frameStride, length);
   const bank = plan.banks.get(frequency);
-  const f32 = Math.fround;
   const y = plan.signal.get(length);
-  const last = f32(signal[length - 1]! / 32768);
-  let prev = last;
-  for (let i = 0; i < length; i++) {
-    const x = f32(signal[i]! / 32768);
-    y[i] = f32(x - f32(PRE_COF * prev));
-    prev = x;
-  }
+  const finite = preEmphasis32(signal, y);
   const nf = config.numFilters;
-  const floor = config.noiseFloorDb;
-  const range = -floor + 12;
   for (let f = 0; f < layout.count; f++) {
     powerSpectrum(fft, y, f * layout.stride, layout.length, 1, power, 0);
     applyFilterbank(bank, power, 0, mel, 0);
     const row = f * nf;
-    for (let i = 0; i < nf; i++) {
-      const e = mel[i]!;
-      const db = 10 * Math.log10(e < 1e-30 ? 1e-30 : e);
-      let x = (db - floor) / range;
-      x = x < 0 ? 0 : x > 1 ? 1 : x;
-      out[row + i] = quantize256(x);
-    }
+    for (let i = 0; i < nf; i++) out[row + i] = quantizeByThresholds(thresholds, mel[i]!);
   }
+  return finite;
+}
+
+/**
+ * x/2^15 then circular pre-emphasis (0.98, shift 1), all float32 like the reference. x/2^15 of a
+ * float32 is exact, so only the product and the difference need rounding. The input sum rides
+ * along as the NaN/Inf check (finite exactly when every value is, barring overflow).
+ */
+function preEmphasis32(signal: ArrayLike<number>, y: Float64Array): boolean {
+  const f32 = Math.fround;
+  const length = signal.length;
+  let prev = f32(signal[length - 1]! / 32768);
+  let sum = 0;
+  for (let i = 0; i < length; i++) {
+    const s = signal[i]!;
+    const x = f32(s / 32768);
+    y[i] = f32(x - f32(PRE_COF * prev));
+    prev = x;
+    sum += s;
+  }
+  return Number.isFinite(sum);
 }
