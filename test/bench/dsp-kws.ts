@@ -6,8 +6,6 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { readWav } from '../../blocks/src/ingest/readers/wav.js';
 
@@ -40,7 +38,7 @@ interface WorkerHandle {
 
 function startWorker(clips: KwsClip[]): WorkerHandle {
   // The worker is TypeScript: register tsx's loader in it before importing it.
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  const tsxApi = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./dsp-kws-worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
   const worker = new Worker(boot, { eval: true });

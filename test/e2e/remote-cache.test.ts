@@ -83,11 +83,74 @@ describe.skipIf(skipWithoutNginx())('remote cache over HTTP (real nginx, WebDAV 
 
   test('a poisoned or truncated blob on the server is rejected, not stored, and recomputed', async () => {
     const env = { TINYFORGE_REMOTE_CACHE: `${server.url}/poison` };
+    const cas = (digest: string) => join(server.root, 'poison/cas', digest);
     const dir = createSliceProject();
     const first = await runJson(dir, [], env);
     expect(first.result.code).toBe(0);
-    // Poison one sample of the scale block's output and truncate one of ingest's.
-    const scaleManifest = JSON.parse(readFileSync(server.blobPath(`poison/cas/${block(first.manifest, 'scale').outputs.samples}`.replace('poison/cas/', '')).toString().replace('/cache/cas/', '/cache/poison/cas/'), 'utf8')) as { samples: { digest: string }[] };
-    void scaleManifest;
+    // Overwrite one sample of scale's output with other bytes, truncate one of ingest's.
+    const samplesOf = (name: string) => (JSON.parse(readFileSync(cas(block(first.manifest, name).outputs.samples!), 'utf8')) as { samples: { digest: string }[] }).samples.map((s) => s.digest);
+    const poisoned = samplesOf('scale')[3]!;
+    const truncated = samplesOf('ingest')[0]!;
+    const good = readFileSync(cas(poisoned));
+    writeFileSync(cas(poisoned), Buffer.concat([good.subarray(0, good.length - 4), Buffer.from([1, 2, 3, 4])]));
+    truncateSync(cas(truncated), 10);
+
+    const copy = freshCopy(dir);
+    const second = await runJson(copy, [], env);
+    expect(second.result.code).toBe(0);
+    const warnings = remoteWarnings(second.result.stderr);
+    expect(warnings.some((w) => w.includes(`rejected blob ${poisoned.slice(0, 12)}`))).toBe(true);
+    expect(warnings.some((w) => w.includes(`rejected blob ${truncated.slice(0, 12)}`))).toBe(true);
+    // Both blocks whose outputs were damaged are recomputed; summary's entry is intact.
+    expect(statuses(second.manifest)).toEqual(['ran', 'ran', 'cached']);
+    expect(second.manifest.blocks.map((b) => b.outputs)).toEqual(first.manifest.blocks.map((b) => b.outputs));
+    expect(second.manifest.integrityRecovery).toBeUndefined();
+    // What the local store holds is the recomputed, correct bytes.
+    const local = (d: string) => readFileSync(join(copy, '.tinyforge/cache/cas', d.slice(0, 2), d));
+    expect(sha256(local(poisoned))).toBe(poisoned);
+    expect(sha256(local(truncated))).toBe(truncated);
+    // A readwrite client heals the server: the good bytes were uploaded over the bad ones.
+    expect(sha256(readFileSync(cas(poisoned)))).toBe(poisoned);
+    expect(sha256(readFileSync(cas(truncated)))).toBe(truncated);
+    const third = await runJson(freshCopy(dir), [], env);
+    expect(statuses(third.manifest)).toEqual(['cached', 'cached', 'cached']);
+    expect(remoteWarnings(third.result.stderr)).toEqual([]);
+  });
+
+  test('an action entry that is not valid is ignored with a warning and recomputed', async () => {
+    const env = { TINYFORGE_REMOTE_CACHE: `${server.url}/bad-ac` };
+    const dir = createSliceProject();
+    const first = await runJson(dir, [], env);
+    const summaryKey = block(first.manifest, 'summary').actionKey!;
+    const scaleKey = block(first.manifest, 'scale').actionKey!;
+    const ac = (key: string) => join(server.root, 'bad-ac/ac', key);
+    writeFileSync(ac(summaryKey), '{"format":1,"actionKey":"tru'); // cut short
+    // A well-formed entry whose key record does not hash to its key (a forged result).
+    const forged = JSON.parse(readFileSync(ac(scaleKey), 'utf8')) as { keyRecord: { params: Record<string, unknown> } };
+    forged.keyRecord.params.factor = 99;
+    writeFileSync(ac(scaleKey), JSON.stringify(forged));
+    const second = await runJson(freshCopy(dir), [], env);
+    expect(second.result.code).toBe(0);
+    expect(statuses(second.manifest)).toEqual(['cached', 'ran', 'ran']);
+    const warnings = remoteWarnings(second.result.stderr);
+    expect(warnings.some((w) => w.includes(`ignored action entry ${summaryKey.slice(0, 12)}`) && w.includes('not JSON'))).toBe(true);
+    expect(warnings.some((w) => w.includes(`ignored action entry ${scaleKey.slice(0, 12)}`) && w.includes('does not hash'))).toBe(true);
+  });
+
+  test('a dead server: one warning for the whole run, and the run succeeds locally', async () => {
+    const port = await freePort();
+    const dir = createSliceProject();
+    const started = performance.now();
+    const run = await runJson(dir, [], { TINYFORGE_REMOTE_CACHE: `http://127.0.0.1:${port}/cache` });
+    const ms = performance.now() - started;
+    expect(run.result.code).toBe(0);
+    expect(statuses(run.manifest)).toEqual(['ran', 'ran', 'ran']);
+    const warnings = remoteWarnings(run.result.stderr);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/unreachable \(ECONNREFUSED\); continuing with the local cache only/);
+    expect(ms).toBeLessThan(15_000);
+    const again = await runJson(dir, [], { TINYFORGE_REMOTE_CACHE: `http://127.0.0.1:${port}/cache` });
+    expect(statuses(again.manifest)).toEqual(['cached', 'cached', 'cached']);
+    expect(remoteWarnings(again.result.stderr)).toEqual([]); // all local hits: the remote is never asked
   });
 });

@@ -66,6 +66,31 @@ interface BlockMeta<P extends ParamsSchema, I extends IoSpec, O extends IoSpec> 
   identity?: (params: z.output<P>, env: { pipelineDir: string; signal: AbortSignal; log: Logger }) => Promise<JsonValue>;
   /** Plan-time checks that need more than the zod schema (cross-field rules). */
   checkParams?: (params: z.output<P>) => ParamProblem[];
+  /** Set on container blocks (see `defineContainerBlock`): the runner runs them in Docker. */
+  runtime?: ContainerRuntime;
+}
+
+/** Resource limits of a container run. A pipeline can override them with the param `container`. */
+export interface ContainerLimits {
+  timeoutSec?: number;
+  memoryMb?: number;
+  cpus?: number;
+}
+
+/**
+ * Where a container block's code runs: an image the engine has (`image`), or one built from a
+ * Dockerfile (`context`, absolute or relative to the pipeline file, + `dockerfile` inside it).
+ * The image ID enters the action key. Inputs, outputs and params reach the container by
+ * Edge Impulse's custom-block contracts (`protocol`, by default from `kind`).
+ */
+export interface ContainerRuntime {
+  image?: string;
+  context?: string;
+  dockerfile?: string;
+  protocol?: 'edge-impulse-transform' | 'edge-impulse-learn';
+  /** Transform blocks: one run over a directory of inputs (default) or one run per file. */
+  operatesOn?: 'directory' | 'file';
+  limits?: ContainerLimits;
 }
 
 export interface FileInputs {
@@ -230,6 +255,22 @@ export function checkBlockDeclaration(block: AnyBlock): string[] {
 
 function isSampleKindName(kind: unknown): kind is SampleArtifactKind {
   return kind === 'dataset' || kind === 'features';
+}
+
+/**
+ * Declares a block whose code runs in a container. The runner supplies `run` (and adds the image
+ * ID to the action key); outside the runner, calling `run` is an error.
+ */
+export function defineContainerBlock<P extends ParamsSchema, I extends IoSpec, O extends IoSpec>(
+  block: Omit<WholeBlock<P, I, O>, 'run' | 'granularity' | 'runtime'> & { runtime: ContainerRuntime },
+): WholeBlock<P, I, O> {
+  return defineBlock<P, I, O>({
+    ...block,
+    granularity: 'whole',
+    run: async () => {
+      throw new TinyforgeError({ code: 'PLUGIN', message: `${block.id} runs in a container; only the tinyforge runner can run it` });
+    },
+  });
 }
 
 export function isSourceBlock(block: AnyBlock): block is SourceBlock {

@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './artifacts.js';
 export * from './block.js';
 export * from './pipeline.js';
+export * from './target.js';

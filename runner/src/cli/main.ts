@@ -5,6 +5,7 @@ import { blocksInfoCommand, blocksListCommand } from './blocks-command.js';
 import { cacheGcCommand, cacheInfoCommand } from './cache-command.js';
 import { dspCommand, type DspCommandOptions } from './dsp-command.js';
 import { reportError } from './print-error.js';
+import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
 
@@ -67,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
     .command('info')
     .argument('<id>', 'block id, optionally with @major')
     .action(wrap((id: string) => blocksInfoCommand(id)));
+  blocks.command('types').description('write a .d.ts of the params of an Edge Impulse block folder (parameters.json)').argument('<dir>', 'block folder').option('--out <file>', 'default <dir>/parameters.d.ts')
+    .action(wrap(async (dir: string, opts: { out?: string }) => (await import('../docker/blocks-types-command.js')).blocksTypesCommand(dir, opts)));
 
   program
     .command('dsp')
@@ -78,6 +81,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--axes <n>', 'number of axes (JSON input)', (v) => Number.parseInt(v, 10))
     .option('--json', 'print { features, shape } as JSON')
     .action(wrap((blockId: string, opts: DspCommandOptions) => dspCommand(blockId, opts)));
+
+  program
+    .command('report')
+    .description("write a static HTML report of the pipeline's last run (works offline)")
+    .argument('<pipeline>', 'pipeline folder or file')
+    .option('--out <file>', 'where to write the HTML (default .tinyforge/reports/<name>/index.html)')
+    .option('--json', 'print where it went as JSON')
+    .action(wrap((pipeline: string, opts: { out?: string; json?: boolean }) => reportCommand(pipeline, opts)));
 
   program
     .command('schema')

@@ -44,7 +44,10 @@ export async function planPipeline(pipeline: LoadedPipeline, catalog: BlockCatal
 
   for (const [name, cfg] of Object.entries(config.blocks)) {
     try {
-      resolved.set(name, { ...(await resolveBlock(cfg.block, catalog, file, name)), cfg });
+      const found = await resolveBlock(cfg.block, catalog, file, name);
+      // Container blocks get their run() and image identity from runner/src/docker (loaded only then).
+      if (found.block.runtime) found.block = (await import('../docker/container-block.js')).runnableContainerBlock(found.block as never);
+      resolved.set(name, { ...found, cfg });
     } catch (error) {
       if (error instanceof TinyforgeError) errors.push(error);
       else throw error;

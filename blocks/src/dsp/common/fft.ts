@@ -74,7 +74,8 @@ export function createRealFftPlan(n: number): RealFftPlan {
  * Power spectrum |X[k]|² / n of `count` samples of `input` starting at `offset`, read with
  * `stride` (for interleaved axes). Like numpy's `rfft(frame, n)`: a longer frame is cropped to
  * its first n samples, a shorter one zero-padded. Writes `plan.bins` values to `out` at
- * `outOffset` and returns their sum (the frame energy MFCC needs).
+ * `outOffset`, `outStride` apart (a bin-major matrix of frames takes the frame count), and
+ * returns their sum (the frame energy MFCC needs).
  */
 export function powerSpectrum(
   plan: RealFftPlan,
@@ -84,6 +85,7 @@ export function powerSpectrum(
   stride: number,
   out: Float64Array,
   outOffset = 0,
+  outStride = 1,
 ): number {
   if (input instanceof Float64Array && stride === 1 && count >= plan.n) {
     fft(plan, input, offset);
@@ -95,7 +97,7 @@ export function powerSpectrum(
     frame.fill(0, used);
     fft(plan, frame, 0);
   }
-  return splitToPower(plan, out, outOffset);
+  return splitToPower(plan, out, outOffset, outStride);
 }
 
 /** The m-point complex FFT of input[offset … offset+n) read as complex pairs, into plan.z. */
@@ -229,7 +231,7 @@ function radix4Stages(plan: RealFftPlan): void {
 }
 
 /** Turns the m-point complex FFT of the packed signal into the n-point real spectrum's power; returns the sum. */
-function splitToPower(plan: RealFftPlan, out: Float64Array, outOffset: number): number {
+function splitToPower(plan: RealFftPlan, out: Float64Array, outOffset: number, outStride: number): number {
   const { n, m, z, cosFull, sinFull } = plan;
   const scale = 1 / n;
   const quarterScale = 0.25 * scale; // each half of the split carries a factor ½
@@ -238,7 +240,7 @@ function splitToPower(plan: RealFftPlan, out: Float64Array, outOffset: number): 
   const p0 = (r0 + i0) * (r0 + i0) * scale;
   const pm = (r0 - i0) * (r0 - i0) * scale;
   out[outOffset] = p0;
-  out[outOffset + m] = pm;
+  out[outOffset + m * outStride] = pm;
   let sum = p0 + pm;
   for (let k = 1, j = 2 * m - 2; k < m; k++, j -= 2) {
     const a = z[2 * k]!;
@@ -254,7 +256,7 @@ function splitToPower(plan: RealFftPlan, out: Float64Array, outOffset: number): 
     const xr = er + cs * or + sn * oi;
     const xi = ei + cs * oi - sn * or;
     const p = (xr * xr + xi * xi) * quarterScale;
-    out[outOffset + k] = p;
+    out[outOffset + k * outStride] = p;
     sum += p;
   }
   return sum;

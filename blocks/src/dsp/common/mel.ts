@@ -98,3 +98,25 @@ export function applyFilterbank(
     out[outOffset + f] = sum === 0 ? 1e-10 : sum;
   }
 }
+
+/**
+ * Mel energies of `frames` power spectra at once. `power` is bin-major (power[b·frames + f]) and
+ * `out` filter-major (out[m·frames + f]): the inner loops then run over frames, long and
+ * contiguous, instead of over a filter's few bins. Same sums, same order as applyFilterbank.
+ */
+export function applyFilterbankFrames(bank: MelFilterbank, power: Float64Array, frames: number, out: Float64Array): void {
+  const { start, offset, weights, numFilters } = bank;
+  for (let m = 0; m < numFilters; m++) {
+    const row = m * frames;
+    out.fill(0, row, row + frames);
+    const w0 = offset[m]!;
+    const w1 = offset[m + 1]!;
+    for (let w = w0; w < w1; w++) {
+      const weight = weights[w]!;
+      if (weight === 0) continue;
+      const p = (start[m]! + w - w0) * frames;
+      for (let f = 0; f < frames; f++) out[row + f] = out[row + f]! + weight * power[p + f]!;
+    }
+    for (let f = 0; f < frames; f++) if (out[row + f] === 0) out[row + f] = 1e-10;
+  }
+}

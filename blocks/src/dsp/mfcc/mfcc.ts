@@ -5,7 +5,7 @@
  */
 import { audioFrames, FilterbankCache, Scratch } from '../common/audio.js';
 import { createRealFftPlan, powerSpectrum, type RealFftPlan } from '../common/fft.js';
-import { applyFilterbank } from '../common/mel.js';
+import { applyFilterbankFrames } from '../common/mel.js';
 
 export interface MfccConfig {
   frameLength: number;
@@ -28,8 +28,10 @@ export interface MfccPlan {
   banks: FilterbankCache;
   /** cos table of the DCT-II rows 1…numCepstral−1, orthonormal scale folded in. */
   dct: Float64Array;
-  power: Float64Array;
-  mel: Float64Array;
+  /** Power spectra of all frames, bin-major. */
+  power: Scratch;
+  /** Log mel energies of all frames, filter-major. */
+  mel: Scratch;
   /** One pre-emphasised frame, zero-padded to the FFT length. */
   frame: Float64Array;
   cepstra: Scratch;
@@ -49,8 +51,8 @@ export function createMfccPlan(config: MfccConfig): MfccPlan {
     fft,
     banks: new FilterbankCache(config.numFilters, config.fftLength, config.lowFrequency, config.highFrequency),
     dct,
-    power: new Float64Array(fft.bins),
-    mel: new Float64Array(n),
+    power: new Scratch(),
+    mel: new Scratch(),
     frame: new Float64Array(config.fftLength),
     cepstra: new Scratch(),
     cmvn: new Scratch(),
@@ -69,38 +71,52 @@ export function mfccShape(config: MfccConfig, frequency: number, length: number)
  * own scan and name the value only then); `out` is meaningless in that case.
  */
 export function mfcc(plan: MfccPlan, signal: ArrayLike<number>, frequency: number, out: Float32Array): boolean {
-  const { config, fft, power, mel, dct, frame } = plan;
+  const { config, fft, dct, frame } = plan;
   const length = signal.length;
   const layout = audioFrames(frequency, config.frameLength, config.frameStride, length);
   const bank = plan.banks.get(frequency);
   const nc = config.numCepstral;
   const nf = config.numFilters;
+  const frames = layout.count;
   const used = Math.min(layout.length, fft.n);
   const shift = ((config.preShift % length) + length) % length;
   const cof = config.preCof;
-  const cep = plan.cepstra.get(layout.count * nc);
+  // Everything below works on whole rows of frames: power is bin-major, mel filter-major and
+  // the cepstra coefficient-major, so the inner loops run over frames.
+  const power = plan.power.get(fft.bins * frames);
+  const mel = plan.mel.get(nf * frames);
+  const cep = plan.cepstra.get(nc * frames);
   // A NaN or ±Infinity inside a frame makes its energy non-finite; samples outside every
   // frame are scanned apart. (A finite overflow lands here too; the caller's scan clears it.)
   let finite = true;
   frame.fill(0, used);
-  for (let f = 0; f < layout.count; f++) {
+  for (let f = 0; f < frames; f++) {
     // Circular pre-emphasis of just this frame: y[p] = x[p] − cof·x[(p − shift) mod N].
     const p0 = f * layout.stride;
     let i = 0;
     for (; i < used && p0 + i < shift; i++) frame[i] = signal[p0 + i]! - cof * signal[p0 + i - shift + length]!;
     for (; i < used; i++) frame[i] = signal[p0 + i]! - cof * signal[p0 + i - shift]!;
-    const energy = powerSpectrum(fft, frame, 0, fft.n, 1, power, 0);
+    const energy = powerSpectrum(fft, frame, 0, fft.n, 1, power, f, frames);
     if (!Number.isFinite(energy)) finite = false;
-    applyFilterbank(bank, power, 0, mel, 0);
-    for (let k = 0; k < nf; k++) mel[k] = Math.log(mel[k]!);
-    const row = f * nc;
-    cep[row] = Math.log(energy === 0 ? 1e-10 : energy);
-    dctRows(dct, mel, nf, nc, cep, row);
+    cep[f] = Math.log(energy === 0 ? 1e-10 : energy); // c0 is ln(frame energy)
   }
-  if (layout.stride > used) finite = gapsFinite(signal, layout.count, layout.stride, used) && finite;
-  if (finite && (layout.count - 1) * layout.stride + used < length) finite = rangeFinite(signal, (layout.count - 1) * layout.stride + used, length);
-  if (config.winSize > 0) cmvnw(cep, layout.count, nc, config.winSize, plan.cmvn, out);
-  else for (let k = 0; k < layout.count * nc; k++) out[k] = cep[k]!;
+  if (layout.stride > used) finite = gapsFinite(signal, frames, layout.stride, used) && finite;
+  const end = (frames - 1) * layout.stride + used;
+  if (finite && end < length) finite = rangeFinite(signal, end, length);
+  applyFilterbankFrames(bank, power, frames, mel);
+  for (let i = 0; i < nf * frames; i++) mel[i] = Math.log(mel[i]!);
+  // DCT-II rows 1…nc−1 (orthonormal), summed in filter order per frame.
+  for (let k = 1; k < nc; k++) {
+    const row = k * frames;
+    cep.fill(0, row, row + frames);
+    for (let i = 0; i < nf; i++) {
+      const w = dct[k * nf + i]!;
+      const m = i * frames;
+      for (let f = 0; f < frames; f++) cep[row + f] = cep[row + f]! + w * mel[m + f]!;
+    }
+  }
+  if (config.winSize > 0) cmvnw(cep, frames, nc, config.winSize, plan.cmvn, out, true);
+  else for (let f = 0; f < frames; f++) for (let k = 0; k < nc; k++) out[f * nc + k] = cep[k * frames + f]!;
   return finite;
 }
 
@@ -116,23 +132,6 @@ function rangeFinite(x: ArrayLike<number>, from: number, to: number): boolean {
   return sum === 0;
 }
 
-/** cep[row + k] = Σ_i dct[k·nf + i]·mel[i] for k ≥ 1; four partial sums so the adds overlap. */
-function dctRows(dct: Float64Array, mel: Float64Array, nf: number, nc: number, cep: Float64Array, row: number): void {
-  const n4 = nf & ~3;
-  for (let k = 1, d = nf; k < nc; k++, d += nf) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    let i = 0;
-    for (; i < n4; i += 4) {
-      s0 += dct[d + i]! * mel[i]!;
-      s1 += dct[d + i + 1]! * mel[i + 1]!;
-      s2 += dct[d + i + 2]! * mel[i + 2]!;
-      s3 += dct[d + i + 3]! * mel[i + 3]!;
-    }
-    for (; i < nf; i++) s0 += dct[d + i]! * mel[i]!;
-    cep[row + k] = s0 + s1 + (s2 + s3);
-  }
-}
-
 /**
  * speechpy's cmvnw with variance normalisation: subtract the mean of a `win`-frame window, then
  * divide by (population std of the mean-subtracted values in the window + 1e-10). Windows are
@@ -141,7 +140,10 @@ function dctRows(dct: Float64Array, mel: Float64Array, nf: number, nc: number, c
  * is rounded to float32 like the reference's buffers. Works one column at a time so every
  * array it touches is small.
  */
-export function cmvnw(vec: Float64Array, rows: number, cols: number, win: number, scratch: Scratch, out: Float32Array): void {
+export function cmvnw(vec: Float64Array, rows: number, cols: number, win: number, scratch: Scratch, out: Float32Array, columnMajor = false): void {
+  // vec[r·rowStep + c·colStep]; `out` is always row-major (frames × coefficients).
+  const rowStep = columnMajor ? 1 : cols;
+  const colStep = columnMajor ? rows : 1;
   const pad = (win - 1) / 2;
   const padded = rows + 2 * pad;
   const src = reflectionIndex(rows, pad);
@@ -156,12 +158,12 @@ export function cmvnw(vec: Float64Array, rows: number, cols: number, win: number
     let sum = 0;
     buf[s1] = 0;
     for (let p = 0; p < padded; p++) {
-      sum += vec[src[p]! * cols + c]!;
+      sum += vec[src[p]! * rowStep + c * colStep]!;
       buf[s1 + p + 1] = sum;
     }
     for (let i = 0; i < rows; i++) {
       const mean = (buf[s1 + i + win]! - buf[s1 + i]!) * invWin;
-      buf[i] = f32(vec[i * cols + c]! - mean);
+      buf[i] = f32(vec[i * rowStep + c * colStep]! - mean);
     }
     // Pass 2: sliding std of the mean-subtracted values.
     sum = 0;

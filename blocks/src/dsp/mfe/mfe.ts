@@ -9,7 +9,7 @@
  */
 import { audioFrames, FilterbankCache, Scratch } from '../common/audio.js';
 import { createRealFftPlan, powerSpectrum, type RealFftPlan } from '../common/fft.js';
-import { applyFilterbank } from '../common/mel.js';
+import { applyFilterbankFrames } from '../common/mel.js';
 
 export interface MfeConfig {
   frameLength: number;
@@ -26,8 +26,10 @@ export interface MfePlan {
   config: MfeConfig;
   fft: RealFftPlan;
   banks: FilterbankCache;
-  power: Float64Array;
-  mel: Float64Array;
+  /** Power spectra of all frames, bin-major. */
+  power: Scratch;
+  /** Mel energies of all frames, filter-major. */
+  mel: Scratch;
   signal: Scratch;
   /** thresholds[k]: the smallest mel energy that quantises to at least k/256 (k = 1…255). */
   thresholds: Float64Array;
@@ -39,8 +41,8 @@ export function createMfePlan(config: MfeConfig): MfePlan {
     config,
     fft,
     banks: new FilterbankCache(config.numFilters, config.fftLength, config.lowFrequency, config.highFrequency),
-    power: new Float64Array(fft.bins),
-    mel: new Float64Array(config.numFilters),
+    power: new Scratch(),
+    mel: new Scratch(),
     signal: new Scratch(),
     thresholds: quantisationThresholds(config.noiseFloorDb),
   };
@@ -118,18 +120,20 @@ function quantizeByThresholds(t: Float64Array, e: number): number {
  * Returns false when the signal holds a NaN or ±Infinity (the caller then names it).
  */
 export function mfe(plan: MfePlan, signal: ArrayLike<number>, frequency: number, out: Float32Array): boolean {
-  const { config, fft, power, mel, thresholds } = plan;
+  const { config, fft, thresholds } = plan;
   const length = signal.length;
   const layout = audioFrames(frequency, config.frameLength, config.frameStride, length);
   const bank = plan.banks.get(frequency);
   const y = plan.signal.get(length);
   const finite = preEmphasis32(signal, y);
   const nf = config.numFilters;
-  for (let f = 0; f < layout.count; f++) {
-    powerSpectrum(fft, y, f * layout.stride, layout.length, 1, power, 0);
-    applyFilterbank(bank, power, 0, mel, 0);
-    const row = f * nf;
-    for (let i = 0; i < nf; i++) out[row + i] = quantizeByThresholds(thresholds, mel[i]!);
+  const frames = layout.count;
+  const power = plan.power.get(fft.bins * frames);
+  const mel = plan.mel.get(nf * frames);
+  for (let f = 0; f < frames; f++) powerSpectrum(fft, y, f * layout.stride, layout.length, 1, power, f, frames);
+  applyFilterbankFrames(bank, power, frames, mel);
+  for (let i = 0; i < nf; i++) {
+    for (let f = 0, at = i * frames; f < frames; f++, at++) out[f * nf + i] = quantizeByThresholds(thresholds, mel[at]!);
   }
   return finite;
 }

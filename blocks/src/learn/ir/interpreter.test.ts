@@ -128,6 +128,26 @@ describe('int8 ops against hand-worked examples', () => {
     }
   });
 
+  it("SOFTMAX int8 on TFLM's softmax_test 1-D case (input scale 0.1, beta 1) is within its 1-LSB tolerance", () => {
+    const base = int8Model(
+      [
+        { name: 'x', dtype: 'int8', shape: [1, 5], quant: q(0.1, 0) },
+        { name: 'y', dtype: 'int8', shape: [1, 5], quant: q(1 / 256, -128) },
+      ],
+      { op: 'RESHAPE', inputs: [0], outputs: [1] },
+      {},
+    );
+    // Calibrating on [−12.8, 12.7] reproduces input scale 0.1, zero point 0.
+    const m = quantizeModel(
+      { ir: { ...base.ir, precision: 'float32', tensors: base.ir.tensors.map((t) => ({ ...t, dtype: 'float32', quant: undefined })) as TensorIR[], ops: [{ op: 'SOFTMAX', inputs: [0], outputs: [1], beta: 1 }] }, bin: base.bin },
+      [Float32Array.from([-12.8, 12.7, 0, 0, 0])],
+    );
+    expect(m.ir.tensors[0]!.quant).toEqual({ scale: [Math.fround(0.1)], zeroPoint: [0] });
+    const y = runInt8Op(m, m.ir.ops[0]!, Int8Array.from([10, 20, 30, 40, 50]));
+    const golden = [0.011656231, 0.031684921, 0.086128544, 0.234121657, 0.636408647].map((g) => Math.round(g * 256) - 128);
+    Array.from(y).forEach((v, i) => expect(Math.abs(v - golden[i]!)).toBeLessThanOrEqual(1));
+  });
+
   it('activation quantization keeps 0 exactly representable and nudges the zero point', () => {
     expect(chooseActivationQuant(0, 6)).toEqual({ scale: Math.fround(6 / 255), zeroPoint: -128 });
     const qp = chooseActivationQuant(-1, 3);
