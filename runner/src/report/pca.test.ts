@@ -10,8 +10,8 @@ describe('principalComponents', () => {
     });
     const { projection, explained } = principalComponents(rows, 2);
     const first = projection.map((p) => p[0]!);
-    // The projection on PC1 equals ±t·√2.
-    const ratio = first[150]! / ((150 - 100) / 10);
+    // The projection on PC1 equals ±(t − mean t)·√2; mean t = −0.05.
+    const ratio = first[150]! / ((150 - 100) / 10 + 0.05);
     expect(Math.abs(Math.abs(ratio) - Math.SQRT2)).toBeLessThan(1e-3);
     expect(explained[0]).toBeGreaterThan(0.999);
     expect(explained[1]).toBeLessThan(0.001);
