@@ -26,7 +26,7 @@ export default definePipeline({
     mfcc: { block: 'dsp/mfcc@1', inputs: { samples: 'augment' } },
     classifier: {
       block: 'learn/classifier@1',
-      params: { preset: 'ei-conv1d-audio', epochs: 30, learningRate: 0.005, batchSize: 32, validationSplit: 0.2, seed: 1 },
+      params: { preset: 'ei-conv1d-audio', epochs: 60, learningRate: 0.005, batchSize: 32, validationSplit: 0.2, seed: 1 },
       inputs: { features: 'mfcc' },
     },
   },

@@ -1,7 +1,9 @@
 /**
  * Remote cache benchmark: the KWS demo pipeline (pipelines/kws) as CI sees it.
  *   1. machine A: empty local cache, run with a real HTTP cache (nginx + WebDAV) → fills it;
- *   2. machine B: a fresh copy of the project, an empty local cache, the same remote.
+ *   2. machine B: a fresh copy of the project, an empty local cache, the same remote
+ *      (default `download: minimal`: manifests and models only, datasets fetched when read);
+ *   3. machine C: the same with `download: all` (every blob fetched and verified), for comparison.
  * Goal: B finishes in ≤ 5 s with every block cached. The repo's own .tinyforge is never touched
  * (copies in a temp folder, TINYFORGE_HOME pointing at temp folders).
  * Run: npx tsx test/bench/remote-cache.ts (after tsc -b; needs nginx-light).
@@ -26,8 +28,8 @@ function machine(name: string): { project: string; home: string } {
   return { project, home: join(base, 'home') };
 }
 
-function run(m: { project: string; home: string }, remote: string): { ms: number; manifest: Manifest } {
-  const env = { ...process.env, TINYFORGE_HOME: m.home, TINYFORGE_REMOTE_CACHE: remote, TINYFORGE_REMOTE_CACHE_MODE: 'readwrite' };
+function run(m: { project: string; home: string }, remote: string, download = 'minimal'): { ms: number; manifest: Manifest } {
+  const env = { ...process.env, TINYFORGE_HOME: m.home, TINYFORGE_REMOTE_CACHE: remote, TINYFORGE_REMOTE_CACHE_MODE: 'readwrite', TINYFORGE_REMOTE_CACHE_DOWNLOAD: download };
   const t0 = performance.now();
   const out = execFileSync(process.execPath, [CLI, 'run', m.project, '--json'], { env, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
   return { ms: performance.now() - t0, manifest: JSON.parse(out.toString()) as Manifest };
@@ -61,13 +63,17 @@ try {
   const gets = server.requests().slice(before).filter((r) => r.method === 'GET').length;
   const allCached = second.manifest.blocks.every((x) => x.status === 'cached');
   const local = run(b, 'off');
+  const c = machine('c');
+  const all = run(c, remote, 'all');
+  const allCachedToo = all.manifest.blocks.every((x) => x.status === 'cached');
 
   const blocks = second.manifest.blocks.length;
   console.log(`remote_cache.kws_fill_run: ${(fill.ms / 1000).toFixed(2)} s (no goal; ${blocks} blocks ran, ${putCount} uploads, ${stored.files} files / ${(stored.bytes / 1048576).toFixed(1)} MiB on the server)`);
   console.log(`remote_cache.kws_second_machine: ${(second.ms / 1000).toFixed(2)} s (goal ≤ 5 s with every block cached; ${allCached ? 'all' : 'NOT all'} ${blocks} blocks cached, ${gets} GETs)`);
+  console.log(`remote_cache.kws_second_machine_download_all: ${(all.ms / 1000).toFixed(2)} s (no goal; every blob fetched and verified, ${allCachedToo ? 'all' : 'NOT all'} blocks cached)`);
   console.log(`remote_cache.kws_local_cached_rerun: ${(local.ms / 1000).toFixed(2)} s (no goal; same machine, remote off, for comparison)`);
-  if (!allCached) process.exitCode = 1;
-  for (const m of [a, b]) rmSync(join(m.project, '..'), { recursive: true, force: true });
+  if (!allCached || !allCachedToo) process.exitCode = 1;
+  for (const m of [a, b, c]) rmSync(join(m.project, '..'), { recursive: true, force: true });
 } finally {
   await server.stop();
 }

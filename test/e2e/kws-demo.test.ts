@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -6,15 +6,18 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { REPO_ROOT, runCli, type ManifestJson } from '../support/slice-project.js';
 import { CHROMIUM, CHROMIUM_ARGS, browserAvailable } from '../support/browser.js';
 
-// The README's demo: the shipped KWS pipeline end to end, in a private state folder.
+// The README's demo: the shipped KWS pipeline end to end, on a copy (so test cases can be added)
+// with a private state folder.
 const home = mkdtempSync(join(tmpdir(), 'tinyforge-kws-'));
-const env = { TINYFORGE_HOME: home };
-const pipeline = join(REPO_ROOT, 'pipelines/kws');
+const env = { TINYFORGE_HOME: join(home, 'state') };
+const pipeline = join(home, 'kws');
+cpSync(join(REPO_ROOT, 'pipelines/kws'), pipeline, { recursive: true });
+symlinkSync(join(REPO_ROOT, 'node_modules'), join(home, 'node_modules'));
 let manifest: ManifestJson;
 
 describe('the KWS demo pipeline', () => {
   beforeAll(async () => {
-    const result = await runCli(['run', pipeline, '--json', '--set', 'classifier.epochs=8'], { env });
+    const result = await runCli(['run', pipeline, '--json'], { env });
     expect(result.code, result.stderr).toBe(0);
     manifest = JSON.parse(result.stdout) as ManifestJson;
   }, 300_000);
@@ -26,8 +29,35 @@ describe('the KWS demo pipeline', () => {
       ['mfcc', 'ran'],
       ['classifier', 'ran'],
     ]);
-    const again = await runCli(['run', pipeline, '--json', '--set', 'classifier.epochs=8'], { env });
+    const again = await runCli(['run', pipeline, '--json'], { env });
     expect((JSON.parse(again.stdout) as ManifestJson).blocks.every((b) => b.status === 'cached')).toBe(true);
+  });
+
+  test('every stored test case passes on the TS reference; a wrong expectation fails the run', async () => {
+    const result = await runCli(['test', pipeline, '--json'], { env });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { passed: number; failed: number; cases: { targets: { ts: { pass: boolean; scores: Record<string, number> } } }[] };
+    expect(report.failed).toBe(0);
+    expect(report.passed).toBeGreaterThanOrEqual(20);
+    expect(Object.keys(report.cases[0]!.targets.ts.scores).sort()).toEqual(['_silence_', '_unknown_', 'no', 'yes']);
+
+    // Record a silence clip as "yes": the suite must now fail, naming the case.
+    const clip = join(pipeline, 'data/_silence_', readdirSync(join(pipeline, 'data/_silence_'))[0]!);
+    const added = await runCli(['test', 'add', pipeline, clip, '--label', 'yes', '--name', 'deliberately-wrong'], { env });
+    expect(added.code, added.stderr).toBe(0);
+    const failing = await runCli(['test', pipeline], { env });
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/✖ deliberately-wrong \[expected yes\] ts: FAIL _silence_/);
+    expect(failing.stdout).toMatch(/test cases: \d+ passed, 1 failed/);
+  });
+
+  test('eval classifies an external labelled folder', async () => {
+    const result = await runCli(['eval', pipeline, '--data', join(pipeline, 'data'), '--json'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { samples: number; accuracy: number; confusion: number[][] };
+    expect(report.samples).toBe(360);
+    expect(report.confusion.flat().reduce((a, b) => a + b, 0)).toBe(360);
+    expect(report.accuracy).toBeGreaterThan(0.8); // mostly its own training data
   });
 
   test.skipIf(!browserAvailable())('the HTML report renders its charts with data in a real browser', async () => {
@@ -46,7 +76,7 @@ describe('the KWS demo pipeline', () => {
       expect(errors).toEqual([]);
       const byId = Object.fromEntries(charts.map((c) => [c.id, c.points]));
       expect(byId['dataset-chart-0']).toBe(8); // 4 labels × (train, test)
-      expect(byId['curves-loss-0']).toBe(16); // 8 epochs × (loss, val loss)
+      expect(byId['curves-loss-0']).toBe(120); // 60 epochs × (loss, val loss)
       expect(byId['features-chart-0']).toBeGreaterThan(300); // every MFCC sample on the PCA plot
       expect(await page.locator('table.confusion').count()).toBe(4); // float/int8 × validation/test
       // The canvases really hold pixels, not just a chart object.

@@ -48,12 +48,32 @@ describe.skipIf(skipWithoutNginx())('remote cache over HTTP (real nginx, WebDAV 
     expect(statuses(second.manifest)).toEqual(['cached', 'cached', 'cached']);
     expect(second.manifest.blocks.map((b) => b.outputs)).toEqual(first.manifest.blocks.map((b) => b.outputs));
     expect(remoteWarnings(second.result.stderr)).toEqual([]);
-    // The local store is complete afterwards: the next run needs no network at all.
+    // Build without the bytes: only manifests and the model came down, not the datasets.
+    const gotBlobs = (d: string) => readdirSync(join(d, '.tinyforge/cache/cas'), { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(String(f))).length;
+    expect(gotBlobs(copy)).toBeLessThan(localBlobs.length / 2);
+    // Cached from now on without the remote...
     const offline = await runJson(copy, [], { TINYFORGE_REMOTE_CACHE: 'off' });
     expect(statuses(offline.manifest)).toEqual(['cached', 'cached', 'cached']);
-    // ...and a forced local re-run reproduces the same outputs from the downloaded inputs.
-    const forced = await runJson(copy, ['--force', 'summary'], { TINYFORGE_REMOTE_CACHE: 'off' });
+    // ...and a block that reads a cached dataset gets its blobs from the remote on first read.
+    const forced = await runJson(copy, ['--force', 'summary'], env);
+    expect(statuses(forced.manifest)).toEqual(['cached', 'cached', 'ran']);
+    expect(forced.manifest.integrityRecovery).toBeUndefined();
     expect(block(forced.manifest, 'summary').outputs).toEqual(block(first.manifest, 'summary').outputs);
+    const again = await runJson(copy, ['--force', 'summary'], { TINYFORGE_REMOTE_CACHE: 'off' });
+    expect(again.manifest.integrityRecovery).toBeUndefined();
+    expect(statuses(again.manifest)).toEqual(['cached', 'cached', 'ran']);
+  });
+
+  test('download: all brings every blob of a cached block at once', async () => {
+    const env = { TINYFORGE_REMOTE_CACHE: `${server.url}/download-all` };
+    const dir = createSliceProject();
+    await runJson(dir, [], env);
+    const copy = freshCopy(dir);
+    const second = await runJson(copy, [], { ...env, TINYFORGE_REMOTE_CACHE_DOWNLOAD: 'all' });
+    expect(statuses(second.manifest)).toEqual(['cached', 'cached', 'cached']);
+    const offline = await runJson(copy, ['--force', 'summary'], { TINYFORGE_REMOTE_CACHE: 'off' });
+    expect(statuses(offline.manifest)).toEqual(['cached', 'cached', 'ran']);
+    expect(offline.manifest.integrityRecovery).toBeUndefined();
   });
 
   test('read mode downloads but never uploads; env overrides tinyforge.config.json', async () => {
@@ -95,13 +115,13 @@ describe.skipIf(skipWithoutNginx())('remote cache over HTTP (real nginx, WebDAV 
     writeFileSync(cas(poisoned), Buffer.concat([good.subarray(0, good.length - 4), Buffer.from([1, 2, 3, 4])]));
     truncateSync(cas(truncated), 10);
 
+    // Downloading everything: both damaged blobs are caught before use, their blocks recomputed.
     const copy = freshCopy(dir);
-    const second = await runJson(copy, [], env);
+    const second = await runJson(copy, [], { ...env, TINYFORGE_REMOTE_CACHE_DOWNLOAD: 'all' });
     expect(second.result.code).toBe(0);
     const warnings = remoteWarnings(second.result.stderr);
     expect(warnings.some((w) => w.includes(`rejected blob ${poisoned.slice(0, 12)}`))).toBe(true);
     expect(warnings.some((w) => w.includes(`rejected blob ${truncated.slice(0, 12)}`))).toBe(true);
-    // Both blocks whose outputs were damaged are recomputed; summary's entry is intact.
     expect(statuses(second.manifest)).toEqual(['ran', 'ran', 'cached']);
     expect(second.manifest.blocks.map((b) => b.outputs)).toEqual(first.manifest.blocks.map((b) => b.outputs));
     expect(second.manifest.integrityRecovery).toBeUndefined();
@@ -112,9 +132,31 @@ describe.skipIf(skipWithoutNginx())('remote cache over HTTP (real nginx, WebDAV 
     // A readwrite client heals the server: the good bytes were uploaded over the bad ones.
     expect(sha256(readFileSync(cas(poisoned)))).toBe(poisoned);
     expect(sha256(readFileSync(cas(truncated)))).toBe(truncated);
-    const third = await runJson(freshCopy(dir), [], env);
+    const third = await runJson(freshCopy(dir), [], { ...env, TINYFORGE_REMOTE_CACHE_DOWNLOAD: 'all' });
     expect(statuses(third.manifest)).toEqual(['cached', 'cached', 'cached']);
     expect(remoteWarnings(third.result.stderr)).toEqual([]);
+  });
+
+  test('lazily fetched blobs are verified too: a poisoned one is rejected when read, and recomputed', async () => {
+    const env = { TINYFORGE_REMOTE_CACHE: `${server.url}/poison-lazy` };
+    const cas = (digest: string) => join(server.root, 'poison-lazy/cas', digest);
+    const dir = createSliceProject();
+    const first = await runJson(dir, [], env);
+    const scaleSamples = (JSON.parse(readFileSync(cas(block(first.manifest, 'scale').outputs.samples!), 'utf8')) as { samples: { digest: string }[] }).samples;
+    const poisoned = scaleSamples[2]!.digest;
+    writeFileSync(cas(poisoned), 'not the sample you are looking for');
+    const copy = freshCopy(dir);
+    // Nothing reads scale's samples when summary is cached: nothing to reject, all cached.
+    const cached = await runJson(copy, [], env);
+    expect(statuses(cached.manifest)).toEqual(['cached', 'cached', 'cached']);
+    // summary re-runs and reads them: the bad blob is refused, scale recomputed from ingest.
+    const forced = await runJson(copy, ['--force', 'summary'], env);
+    expect(forced.result.code).toBe(0);
+    expect(remoteWarnings(forced.result.stderr).some((w) => w.includes(`rejected blob ${poisoned.slice(0, 12)}`))).toBe(true);
+    expect(statuses(forced.manifest)).toEqual(['cached', 'ran', 'ran']);
+    expect(forced.manifest.blocks.map((b) => b.outputs)).toEqual(first.manifest.blocks.map((b) => b.outputs));
+    expect(sha256(readFileSync(join(copy, '.tinyforge/cache/cas', poisoned.slice(0, 2), poisoned)))).toBe(poisoned);
+    expect(sha256(readFileSync(cas(poisoned)))).toBe(poisoned); // healed
   });
 
   test('an action entry that is not valid is ignored with a warning and recomputed', async () => {
@@ -132,6 +174,10 @@ describe.skipIf(skipWithoutNginx())('remote cache over HTTP (real nginx, WebDAV 
     const second = await runJson(freshCopy(dir), [], env);
     expect(second.result.code).toBe(0);
     expect(statuses(second.manifest)).toEqual(['cached', 'ran', 'ran']);
+    expect(second.manifest.blocks.map((b) => b.outputs)).toEqual(first.manifest.blocks.map((b) => b.outputs));
+    // The recomputed entries replaced the bad ones.
+    const third = await runJson(freshCopy(dir), [], env);
+    expect(statuses(third.manifest)).toEqual(['cached', 'cached', 'cached']);
     const warnings = remoteWarnings(second.result.stderr);
     expect(warnings.some((w) => w.includes(`ignored action entry ${summaryKey.slice(0, 12)}`) && w.includes('not JSON'))).toBe(true);
     expect(warnings.some((w) => w.includes(`ignored action entry ${scaleKey.slice(0, 12)}`) && w.includes('does not hash'))).toBe(true);

@@ -65,7 +65,7 @@ export async function startNginxCache(): Promise<NginxCache> {
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/logs/error.log warn;
-events { worker_connections 256; }
+events { worker_connections 1024; }
 http {
   log_format plain '$request_method $uri $status';
   access_log ${accessLog} plain;

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type {
   ArtifactKind,
+  FileSetReader,
   JsonObject,
   JsonValue,
   ReaderOf,
@@ -9,6 +10,7 @@ import type {
   WriterOf,
 } from './artifacts.js';
 import { TinyforgeError } from './errors.js';
+import type { EmitC } from './emit-c.js';
 
 /** The block API this SDK describes. The runner refuses blocks written for another one. */
 export const BLOCK_API_VERSION = 1;
@@ -162,6 +164,8 @@ export interface SampleBlock<
   /** Returns the output sample(s) for one input sample; `null` or `[]` drops it. */
   runSample: (sample: Sample, ctx: SampleContext<P, S>) => Sample | Sample[] | null | Promise<Sample | Sample[] | null>;
   sources?: undefined;
+  /** DSP blocks that run on a device: C99 source for these params (see emit-c.ts). Deploy needs it. */
+  emitC?: EmitC<z.output<P>>;
 }
 
 /** An ingest block: reads files, one unit of caching per source file. */
@@ -179,6 +183,21 @@ export interface WholeBlock<P extends ParamsSchema = ParamsSchema, I extends IoS
   extends BlockMeta<P, I, O> {
   granularity: 'whole';
   run: (ctx: BlockContext<P, I, O>) => Promise<void>;
+  /**
+   * Learn blocks: turns the model artifact this block wrote back into something that classifies
+   * feature vectors. `tinyforge test` and `eval` use it as the reference implementation.
+   */
+  loadPredictor?: (model: FileSetReader, options: { precision: Precision }) => Promise<Predictor>;
+}
+
+export type Precision = 'int8' | 'float32';
+
+/** What a trained model does at inference: feature vector in, one score per label out. */
+export interface Predictor {
+  labels: readonly string[];
+  precision: Precision;
+  /** Scores (probabilities) per label; `raw` is the int8 output tensor for int8 models. */
+  predict(features: Float32Array): { scores: Float32Array; raw?: Int8Array };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -4,8 +4,11 @@ import { RUNNER_VERSION } from '../exec/run-pipeline.js';
 import { blocksInfoCommand, blocksListCommand } from './blocks-command.js';
 import { cacheGcCommand, cacheInfoCommand } from './cache-command.js';
 import { dspCommand, type DspCommandOptions } from './dsp-command.js';
+import { lockCommand } from './lock-command.js';
 import { reportError } from './print-error.js';
 import { reportCommand } from './report-command.js';
+import { testAddCommand, testCommand } from './test-command.js';
+import { evalCommand } from './eval-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
 
@@ -70,6 +73,12 @@ export async function main(argv: string[]): Promise<number> {
     .action(wrap((id: string) => blocksInfoCommand(id)));
   blocks.command('types').description('write a .d.ts of the params of an Edge Impulse block folder (parameters.json)').argument('<dir>', 'block folder').option('--out <file>', 'default <dir>/parameters.d.ts')
     .action(wrap(async (dir: string, opts: { out?: string }) => (await import('../docker/blocks-types-command.js')).blocksTypesCommand(dir, opts)));
+  blocks.command('init').description('scaffold a block package tinyforge-block-<name>: block, test, README').argument('<name>', 'block name, e.g. denoise or @acme/denoise')
+    .option('--kind <kind>', 'dsp | transform | learn | deploy', 'transform').option('--docker', 'a container block (Edge Impulse transformation contract)').option('--dir <parent>', 'folder to create the package in', '.')
+    .action(wrap(async (name: string, opts: { kind: string; docker?: boolean; dir: string }) => (await import('../plugins/scaffold-block.js')).blocksInitCommand(name, opts)));
+  const targets = program.command('targets').description('installed deploy targets (tinyforge-target-* packages)');
+  targets.command('list').option('--json', 'print JSON').action(wrap(async (opts: { json?: boolean }) => (await import('../plugins/targets-command.js')).targetsListCommand(opts)));
+  targets.command('info').argument('<id>', 'target id, optionally with @major').action(wrap(async (id: string) => (await import('../plugins/targets-command.js')).targetsInfoCommand(id)));
 
   program
     .command('dsp')
@@ -82,6 +91,33 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print { features, shape } as JSON')
     .action(wrap((blockId: string, opts: DspCommandOptions) => dspCommand(blockId, opts)));
 
+  const testCmd = program
+    .command('test')
+    .description("run the pipeline's stored test cases through the reference and the built targets")
+    .argument('<pipeline>', 'pipeline folder or file')
+    .option('--target <ts|cpp|wasm|m4|all>', 'targets to run (comma-separated); ts is always the reference', 'ts')
+    .option('--block <name>', 'the learn block to test (default: the first one)')
+    .option('--json', 'print per case, per target: expected, got, scores, pass')
+    .action(wrap((pipeline: string, opts: { target?: string; json?: boolean; block?: string }) => testCommand(pipeline, opts)));
+  testCmd
+    .command('add')
+    .description('record a sample file as a test case of the pipeline')
+    .argument('<pipeline>', 'pipeline folder or file')
+    .argument('<sample-file>', 'a file the pipeline can ingest (WAV, CSV, data-acquisition JSON/CBOR)')
+    .requiredOption('--label <label>', 'the label it must get')
+    .option('--min-confidence <p>', 'minimum confidence 0..1', Number)
+    .option('--name <name>', 'test case name')
+    .action(wrap((pipeline: string, file: string, opts: { label: string; minConfidence?: number; name?: string }) => testAddCommand(pipeline, file, opts)));
+
+  program
+    .command('eval')
+    .description('classify an external labelled folder (labels = subfolder names) and print accuracy and confusion')
+    .argument('<pipeline>', 'pipeline folder or file')
+    .requiredOption('--data <folder>', 'folder with one subfolder per label')
+    .option('--target <ts|cpp|wasm|m4|all>', 'targets to run', 'ts')
+    .option('--json', 'print { accuracy, perClass, confusion }')
+    .action(wrap((pipeline: string, opts: { data: string; target?: string; json?: boolean }) => evalCommand(pipeline, opts)));
+
   program
     .command('report')
     .description("write a static HTML report of the pipeline's last run (works offline)")
@@ -89,6 +125,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <file>', 'where to write the HTML (default .tinyforge/reports/<name>/index.html)')
     .option('--json', 'print where it went as JSON')
     .action(wrap((pipeline: string, opts: { out?: string; json?: boolean }) => reportCommand(pipeline, opts)));
+
+  program
+    .command('lock')
+    .description('write <pipeline>/tinyforge.lock: block versions, packages, a digest per dataset (commit it)')
+    .argument('<pipeline>', 'pipeline folder or file')
+    .option('--check', 'write nothing; exit 1 if the lock is missing or out of date')
+    .option('--set <block.param=value>', 'as for run', collect)
+    .action(wrap((pipeline: string, opts: { check?: boolean; set?: string[] }) => lockCommand(pipeline, opts)));
 
   program
     .command('schema')

@@ -3,11 +3,14 @@ import { dirname, join, resolve } from 'node:path';
 import { TinyforgeError } from '@tinyforge/sdk';
 
 export type RemoteCacheMode = 'readwrite' | 'read';
+/** `minimal`: fetch a cached block's blobs only when something reads them; `all`: at once. */
+export type RemoteDownload = 'minimal' | 'all';
 
 export interface RemoteCacheConfig {
   /** Base URL; blobs live at `<url>/cas/<digest>`, action results at `<url>/ac/<key>`. */
   url: string;
   mode: RemoteCacheMode;
+  download: RemoteDownload;
   /** Where the setting came from, for messages. */
   source: string;
 }
@@ -15,7 +18,7 @@ export interface RemoteCacheConfig {
 export const CONFIG_FILE_NAME = 'tinyforge.config.json';
 
 /**
- * The remote cache to use, if any. `TINYFORGE_REMOTE_CACHE` / `TINYFORGE_REMOTE_CACHE_MODE` win
+ * The remote cache to use, if any (`{ "remoteCache": { "url", "mode", "download" } }`). `TINYFORGE_REMOTE_CACHE` / `TINYFORGE_REMOTE_CACHE_MODE` win
  * over `remoteCache` in the nearest `tinyforge.config.json` at or above `startDir`. The mode
  * can be narrowed by env alone (a PR job sets `read` without touching the committed file).
  * `TINYFORGE_REMOTE_CACHE=off` disables a configured cache.
@@ -29,8 +32,13 @@ export function resolveRemoteConfig(env: NodeJS.ProcessEnv, startDir?: string): 
   if (!url) return undefined;
   const envMode = env.TINYFORGE_REMOTE_CACHE_MODE?.trim();
   const mode = parseMode(envMode || fromFile?.mode || 'readwrite', envMode ? 'TINYFORGE_REMOTE_CACHE_MODE' : (file ?? 'default'));
+  const envDownload = env.TINYFORGE_REMOTE_CACHE_DOWNLOAD?.trim();
+  const download = envDownload || fromFile?.download || 'minimal';
+  if (download !== 'minimal' && download !== 'all') {
+    throw new TinyforgeError({ code: 'CONFIG_INVALID', file: envDownload ? 'TINYFORGE_REMOTE_CACHE_DOWNLOAD' : file, message: `remote cache download "${download}" is not "minimal" or "all"` });
+  }
   checkUrl(url, envUrl ? 'TINYFORGE_REMOTE_CACHE' : file!);
-  return { url: url.replace(/\/+$/, ''), mode, source: envUrl ? 'TINYFORGE_REMOTE_CACHE' : file! };
+  return { url: url.replace(/\/+$/, ''), mode, download, source: envUrl ? 'TINYFORGE_REMOTE_CACHE' : file! };
 }
 
 /** Nearest `tinyforge.config.json` at or above `startDir`. */
@@ -45,7 +53,7 @@ export function findConfigFile(startDir: string): string | undefined {
   }
 }
 
-function readRemoteSection(file: string): { url?: string; mode?: string } | undefined {
+function readRemoteSection(file: string): { url?: string; mode?: string; download?: string } | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -57,10 +65,11 @@ function readRemoteSection(file: string): { url?: string; mode?: string } | unde
   if (typeof section !== 'object' || section === null || Array.isArray(section)) {
     throw new TinyforgeError({ code: 'CONFIG_INVALID', file, path: 'remoteCache', message: 'must be an object { "url": "http://…", "mode": "readwrite" | "read" }' });
   }
-  const { url, mode } = section as { url?: unknown; mode?: unknown };
+  const { url, mode, download } = section as { url?: unknown; mode?: unknown; download?: unknown };
   if (url !== undefined && typeof url !== 'string') throw new TinyforgeError({ code: 'CONFIG_INVALID', file, path: 'remoteCache.url', message: 'must be a string' });
   if (mode !== undefined && typeof mode !== 'string') throw new TinyforgeError({ code: 'CONFIG_INVALID', file, path: 'remoteCache.mode', message: 'must be "readwrite" or "read"' });
-  return { ...(url ? { url } : {}), ...(mode ? { mode } : {}) };
+  if (download !== undefined && typeof download !== 'string') throw new TinyforgeError({ code: 'CONFIG_INVALID', file, path: 'remoteCache.download', message: 'must be "minimal" or "all"' });
+  return { ...(url ? { url } : {}), ...(mode ? { mode } : {}), ...(download ? { download } : {}) };
 }
 
 function parseMode(mode: string, source: string): RemoteCacheMode {

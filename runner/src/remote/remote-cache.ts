@@ -1,3 +1,5 @@
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ContentStore } from '../store/cas.js';
 import { ACTION_RESULT_FORMAT, type ActionResult } from '../store/action-cache.js';
 import { isSampleSetManifest, type ArtifactManifest } from '../artifacts/manifest.js';
@@ -27,11 +29,16 @@ const MAX_BLOB_WARNINGS = 5;
 
 /**
  * The remote half of the cache. Reads: an action result from the remote is used only after it
- * validates (JSON, right format, its key record hashes to its key) and every blob its outputs
- * name is downloaded, digest-checked and stored locally — so after a remote hit the local store
- * is complete and nothing downstream (worker threads, verify passes) needs to know about the
- * remote. Writes (readwrite mode): blobs first, then manifests, then the action entry, so a
- * reader never sees an entry whose blobs are not there yet.
+ * validates (JSON, right format, its key record hashes to its key) and its output manifests are
+ * downloaded and digest-checked. The blobs those manifests name are fetched (and checked) either
+ * at once (`download: all`, and always for model/bundle artifacts) or — the default, Bazel's
+ * "build without the bytes" — only when something first reads the manifest: a cached block
+ * whose consumers are cached too costs one small GET per output, not its whole dataset. Pending
+ * manifests are marked on disk (`cache/remote-pending/<digest>`), so a later run still fetches
+ * before reading; every consumer reads a manifest on the main thread before its blobs, which is
+ * where `ContentStore.get` completes them, so worker threads only ever see complete artifacts.
+ * Writes (readwrite mode): blobs first, then manifests, then the action entry, so a reader never
+ * sees an entry whose blobs are not there yet.
  */
 export class RemoteCache {
   readonly http: HttpCache;
@@ -48,6 +55,10 @@ export class RemoteCache {
   private readonly onRemote = new Set<string>();
   private readonly downloads = new Map<string, Promise<Buffer | undefined>>();
   private blobWarnings = 0;
+  /** Local manifests whose blobs may still be only on the remote. */
+  private pending = new Set<string>();
+  private readonly completing = new Map<string, Promise<boolean>>();
+  private readonly pendingDir: string;
 
   constructor(
     readonly config: RemoteCacheConfig,
@@ -56,6 +67,45 @@ export class RemoteCache {
   ) {
     this.sink = options.warn ?? ((m: string) => process.stderr.write(`warning: remote cache: ${m}\n`));
     this.http = new HttpCache(config.url, { ...options, warn: (m) => this.warn(m) });
+    this.pendingDir = join(cas.dir, '..', 'remote-pending');
+  }
+
+  /** Reads the pending-manifest markers left by earlier runs. */
+  async open(): Promise<this> {
+    try {
+      this.pending = new Set((await readdir(this.pendingDir)).filter((f) => DIGEST_PATTERN.test(f)));
+    } catch {
+      this.pending = new Set();
+    }
+    return this;
+  }
+
+  isPending(manifestDigest: string): boolean {
+    return this.pending.has(manifestDigest);
+  }
+
+  /** Fetches the blobs a pending manifest names; `false` if some cannot be had intact. */
+  complete(manifestDigest: string): Promise<boolean> {
+    let running = this.completing.get(manifestDigest);
+    if (!running) {
+      running = (async () => {
+        const ok = await this.materialize(manifestDigest);
+        if (ok) {
+          this.pending.delete(manifestDigest);
+          await rm(join(this.pendingDir, manifestDigest), { force: true });
+        }
+        return ok;
+      })().finally(() => this.completing.delete(manifestDigest));
+      this.completing.set(manifestDigest, running);
+    }
+    return running;
+  }
+
+  private async markPending(manifestDigest: string): Promise<void> {
+    if (this.pending.has(manifestDigest)) return;
+    await mkdir(this.pendingDir, { recursive: true });
+    await writeFile(join(this.pendingDir, manifestDigest), '');
+    this.pending.add(manifestDigest);
   }
 
   get writable(): boolean {
@@ -78,7 +128,7 @@ export class RemoteCache {
   }
 
   private async download(digest: string): Promise<Buffer | undefined> {
-    if (!DIGEST_PATTERN.test(digest)) return undefined;
+    if (!DIGEST_PATTERN.test(digest) || this.corruptOnRemote.has(digest)) return undefined;
     const data = await this.http.get(`cas/${digest}`);
     if (!data) return undefined;
     const actual = sha256(data);
@@ -101,7 +151,7 @@ export class RemoteCache {
     if (await this.cas.has(digest)) return true;
     const data = await this.fetchBlob(digest);
     if (!data) return false;
-    await this.cas.putWithDigest(digest, data);
+    await this.cas.putAbsent(digest, data);
     return data;
   }
 
@@ -119,7 +169,7 @@ export class RemoteCache {
       return undefined;
     }
     for (const digest of Object.values(result.outputs)) {
-      if (!(await this.materialize(digest))) {
+      if (!(await this.fetchOutput(digest))) {
         this.knownMisses.add(actionKey);
         this.stats.rejected++;
         this.warn(`action ${actionKey.slice(0, 12)}… on the remote is incomplete or corrupt (output ${digest.slice(0, 12)}…); recomputing it`);
@@ -156,24 +206,53 @@ export class RemoteCache {
     return undefined;
   }
 
-  /** Downloads an artifact manifest and every blob it names into the local store. */
-  private async materialize(manifestDigest: string): Promise<boolean> {
+  /** An output of a remote hit: its manifest now, its blobs now or marked pending. */
+  private async fetchOutput(manifestDigest: string): Promise<boolean> {
+    const manifest = await this.localManifest(manifestDigest);
+    if (!manifest) return false;
+    if (this.config.download === 'all' || !isSampleSetManifest(manifest)) return this.materialize(manifestDigest, manifest);
+    const blobs = blobsOf(manifest);
+    // Already complete locally (an earlier run, another pipeline): nothing to owe.
+    if (blobs.length <= 64 && (await Promise.all(blobs.map((d) => this.cas.has(d)))).every(Boolean)) return true;
+    await this.markPending(manifestDigest);
+    return true;
+  }
+
+  private async localManifest(manifestDigest: string): Promise<ArtifactManifest | undefined> {
     const got = await this.ensureLocal(manifestDigest);
-    if (got === false) return false;
-    const bytes = got === true ? await this.cas.get(manifestDigest) : got;
-    let blobs: string[];
+    if (got === false) return undefined;
     try {
-      blobs = blobsOf(JSON.parse(bytes.toString('utf8')) as ArtifactManifest);
+      const manifest = JSON.parse((got === true ? await this.cas.readLocal(manifestDigest) : got).toString('utf8')) as ArtifactManifest;
+      blobsOf(manifest);
+      return manifest;
     } catch {
-      return false;
+      return undefined;
     }
-    const results = await Promise.all(blobs.map((d) => this.ensureLocal(d)));
+  }
+
+  /** Downloads an artifact manifest and every blob it names into the local store. */
+  private async materialize(manifestDigest: string, known?: ArtifactManifest): Promise<boolean> {
+    const manifest = known ?? (await this.localManifest(manifestDigest));
+    if (!manifest) return false;
+    const results = await Promise.all(blobsOf(manifest).map((d) => this.ensureLocal(d)));
     return results.every((r) => r !== false);
   }
 
-  /** Uploads an executed action: output blobs, then manifests, then the entry. Readwrite only. */
+  /**
+   * Uploads an executed action: output blobs, then manifests, then the entry. Readwrite only.
+   * Never throws: a failed upload costs other machines a recompute, never this run.
+   */
   async publishAction(result: ActionResult): Promise<boolean> {
     if (!this.writable || this.http.dead || this.http.writesRefused) return false;
+    try {
+      return await this.upload(result);
+    } catch (error) {
+      this.warn(`did not upload action ${result.actionKey.slice(0, 12)}…: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  private async upload(result: ActionResult): Promise<boolean> {
     for (const manifestDigest of Object.values(result.outputs)) {
       const manifest = await this.cas.get(manifestDigest);
       const blobs = blobsOf(JSON.parse(manifest.toString('utf8')) as ArtifactManifest);

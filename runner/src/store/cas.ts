@@ -11,11 +11,8 @@ import { shardedPath } from './layout.js';
  * power loss is caught by the read-side check and recomputed, at far less cost per write.
  */
 export class ContentStore {
-  /**
-   * Where a blob missing locally may still be found (the remote cache). It must return only
-   * bytes that hash to the digest; they are stored locally before use.
-   */
-  fallback: ((digest: string) => Promise<Buffer | undefined>) | undefined;
+  /** The remote cache layered under this store, if any (set by `openStore`). */
+  remote: RemoteBlobSource | undefined;
 
   constructor(readonly dir: string) {}
 
@@ -36,22 +33,42 @@ export class ContentStore {
     await atomicWrite(path, data, { fsync: options.fsync ?? false });
   }
 
+  /** Stores verified bytes the caller has just found missing (no second existence check). */
+  async putAbsent(digest: string, data: Uint8Array): Promise<void> {
+    await atomicWrite(this.pathOf(digest), data, { fsync: false });
+  }
+
   async has(digest: string): Promise<boolean> {
     return exists(this.pathOf(digest));
   }
 
-  /** Reads and verifies a blob. A mismatch deletes the bad blob and throws an INTEGRITY error. */
+  /**
+   * Reads and verifies a blob. A mismatch deletes the bad blob and throws an INTEGRITY error.
+   * With a remote: a blob missing here is fetched (verified) and stored; an artifact manifest
+   * whose blobs are still only on the remote gets them all before it is returned.
+   */
   async get(digest: string): Promise<Buffer> {
+    if (this.remote?.isPending(digest) && !(await this.remote.complete(digest))) throw new MissingBlobError(digest, 'names blobs the remote cache could not provide intact');
+    try {
+      return await this.readLocal(digest);
+    } catch (error) {
+      if (!(error instanceof MissingBlobError) || !this.remote) throw error;
+      const fetched = await this.remote.fetchBlob(digest);
+      if (!fetched) throw error;
+      await this.putAbsent(digest, fetched);
+      return fetched;
+    }
+  }
+
+  /** `get` without the remote. */
+  async readLocal(digest: string): Promise<Buffer> {
     const path = this.pathOf(digest);
     let data: Buffer;
     try {
       data = await readFile(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      const fetched = await this.fallback?.(digest);
-      if (!fetched) throw new MissingBlobError(digest);
-      await this.putWithDigest(digest, fetched);
-      return fetched;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingBlobError(digest);
+      throw error;
     }
     const actual = sha256(data);
     if (actual !== digest) {
@@ -81,9 +98,21 @@ export class IntegrityError extends TinyforgeError {
 }
 
 export class MissingBlobError extends TinyforgeError {
-  constructor(readonly digest: string) {
-    super({ code: 'INTEGRITY', message: `cache blob ${digest.slice(0, 12)}… is missing; the work that made it will be redone` });
+  constructor(
+    readonly digest: string,
+    why = 'is missing',
+  ) {
+    super({ code: 'INTEGRITY', message: `cache blob ${digest.slice(0, 12)}… ${why}; the work that made it will be redone` });
   }
+}
+
+/** What the remote cache offers the local blob store (see remote/remote-cache.ts). */
+export interface RemoteBlobSource {
+  /** Bytes that hash to `digest`, or `undefined`. */
+  fetchBlob(digest: string): Promise<Buffer | undefined>;
+  /** A local manifest whose blobs may still be only on the remote. */
+  isPending(digest: string): boolean;
+  complete(digest: string): Promise<boolean>;
 }
 
 async function exists(path: string): Promise<boolean> {

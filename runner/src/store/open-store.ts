@@ -64,8 +64,8 @@ export async function openStore(root: string, env: NodeJS.ProcessEnv = process.e
   const cas = new ContentStore(layout.casDir);
   const configDir = opts.projectDir ?? (basename(root) === '.tinyforge' ? dirname(root) : undefined);
   const remoteConfig = opts.remote ? resolveRemoteConfig(env, configDir) : undefined;
-  const remote = remoteConfig ? new RemoteCache(remoteConfig, cas, typeof opts.remote === 'object' ? opts.remote : {}) : undefined;
-  if (remote) cas.fallback = (digest) => remote.fetchBlob(digest);
+  const remote = remoteConfig ? await new RemoteCache(remoteConfig, cas, typeof opts.remote === 'object' ? opts.remote : {}).open() : undefined;
+  cas.remote = remote;
   return {
     layout,
     cas,

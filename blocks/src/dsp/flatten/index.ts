@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { withEmitC } from '../emit-c.js';
+import { emitFlattenC } from './flatten-c.js';
 import { defineBlock, type ParamProblem } from '@tinyforge/sdk';
 import { dspMeta } from '../common/block-helpers.js';
 import { featuresSample, inputFacts, readSignal } from '../common/sample-input.js';
@@ -26,7 +28,7 @@ export function flattenConfig(p: FlattenParams): FlattenConfig {
   return { scaleAxes: p['scale-axes'], stats: enabledStats(flags) };
 }
 
-export default defineBlock({
+export default withEmitC(defineBlock({
   id: BLOCK_ID,
   version: '1.0.0',
   apiVersion: 1,
@@ -52,4 +54,4 @@ export default defineBlock({
     if (signal.length > 0) flatten(ctx.state, signal.values, signal.axes, out);
     return featuresSample(sample, out, [signal.axes, perAxis]);
   },
-});
+}), emitFlattenC);

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defineBlock, type ParamProblem } from '@tinyforge/sdk';
 import { checkFftLength, dspMeta, withSample } from '../common/block-helpers.js';
 import { assertFinite, featuresSample, inputFacts, readSignal } from '../common/sample-input.js';
+import { withEmitC } from '../emit-c.js';
+import { emitMfccC } from './mfcc-c.js';
 import { createMfccPlan, mfcc, mfccShape, type MfccConfig, type MfccPlan } from './mfcc.js';
 
 const BLOCK_ID = 'dsp/mfcc';
@@ -49,7 +51,7 @@ export function checkMfccParams(p: MfccParams): ParamProblem[] {
   return problems;
 }
 
-export default defineBlock({
+export default withEmitC(defineBlock({
   id: BLOCK_ID,
   version: '1.0.0',
   apiVersion: 1,
@@ -82,4 +84,4 @@ export default defineBlock({
       return featuresSample(sample, out, shape);
     });
   },
-});
+}), emitMfccC);

@@ -5,7 +5,7 @@
  */
 import { audioFrames, FilterbankCache, Scratch } from '../common/audio.js';
 import { createRealFftPlan, powerSpectrum, type RealFftPlan } from '../common/fft.js';
-import { applyFilterbankFrames } from '../common/mel.js';
+import { applyFilterbank } from '../common/mel.js';
 
 export interface MfccConfig {
   frameLength: number;
@@ -28,10 +28,8 @@ export interface MfccPlan {
   banks: FilterbankCache;
   /** cos table of the DCT-II rows 1…numCepstral−1, orthonormal scale folded in. */
   dct: Float64Array;
-  /** Power spectra of all frames, bin-major. */
-  power: Scratch;
-  /** Log mel energies of all frames, filter-major. */
-  mel: Scratch;
+  power: Float64Array;
+  mel: Float64Array;
   /** One pre-emphasised frame, zero-padded to the FFT length. */
   frame: Float64Array;
   cepstra: Scratch;
@@ -51,8 +49,8 @@ export function createMfccPlan(config: MfccConfig): MfccPlan {
     fft,
     banks: new FilterbankCache(config.numFilters, config.fftLength, config.lowFrequency, config.highFrequency),
     dct,
-    power: new Scratch(),
-    mel: new Scratch(),
+    power: new Float64Array(fft.bins),
+    mel: new Float64Array(n),
     frame: new Float64Array(config.fftLength),
     cepstra: new Scratch(),
     cmvn: new Scratch(),
@@ -81,10 +79,8 @@ export function mfcc(plan: MfccPlan, signal: ArrayLike<number>, frequency: numbe
   const used = Math.min(layout.length, fft.n);
   const shift = ((config.preShift % length) + length) % length;
   const cof = config.preCof;
-  // Everything below works on whole rows of frames: power is bin-major, mel filter-major and
-  // the cepstra coefficient-major, so the inner loops run over frames.
-  const power = plan.power.get(fft.bins * frames);
-  const mel = plan.mel.get(nf * frames);
+  const { power, mel } = plan;
+  // Cepstra are kept coefficient-major (cep[k·frames + f]): cmvnw then reads contiguous columns.
   const cep = plan.cepstra.get(nc * frames);
   // A NaN or ±Infinity inside a frame makes its energy non-finite; samples outside every
   // frame are scanned apart. (A finite overflow lands here too; the caller's scan clears it.)
@@ -96,25 +92,29 @@ export function mfcc(plan: MfccPlan, signal: ArrayLike<number>, frequency: numbe
     let i = 0;
     for (; i < used && p0 + i < shift; i++) frame[i] = signal[p0 + i]! - cof * signal[p0 + i - shift + length]!;
     for (; i < used; i++) frame[i] = signal[p0 + i]! - cof * signal[p0 + i - shift]!;
-    const energy = powerSpectrum(fft, frame, 0, fft.n, 1, power, f, frames);
+    const energy = powerSpectrum(fft, frame, 0, fft.n, 1, power, 0);
     if (!Number.isFinite(energy)) finite = false;
+    applyFilterbank(bank, power, 0, mel, 0);
+    for (let k = 0; k < nf; k++) mel[k] = Math.log(mel[k]!);
     cep[f] = Math.log(energy === 0 ? 1e-10 : energy); // c0 is ln(frame energy)
+    // DCT-II rows 1…nc−1 (orthonormal); four partial sums so the adds overlap.
+    const n4 = nf & ~3;
+    for (let k = 1, d = nf; k < nc; k++, d += nf) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let j = 0;
+      for (; j < n4; j += 4) {
+        s0 += dct[d + j]! * mel[j]!;
+        s1 += dct[d + j + 1]! * mel[j + 1]!;
+        s2 += dct[d + j + 2]! * mel[j + 2]!;
+        s3 += dct[d + j + 3]! * mel[j + 3]!;
+      }
+      for (; j < nf; j++) s0 += dct[d + j]! * mel[j]!;
+      cep[k * frames + f] = s0 + s1 + (s2 + s3);
+    }
   }
   if (layout.stride > used) finite = gapsFinite(signal, frames, layout.stride, used) && finite;
   const end = (frames - 1) * layout.stride + used;
   if (finite && end < length) finite = rangeFinite(signal, end, length);
-  applyFilterbankFrames(bank, power, frames, mel);
-  for (let i = 0; i < nf * frames; i++) mel[i] = Math.log(mel[i]!);
-  // DCT-II rows 1…nc−1 (orthonormal), summed in filter order per frame.
-  for (let k = 1; k < nc; k++) {
-    const row = k * frames;
-    cep.fill(0, row, row + frames);
-    for (let i = 0; i < nf; i++) {
-      const w = dct[k * nf + i]!;
-      const m = i * frames;
-      for (let f = 0; f < frames; f++) cep[row + f] = cep[row + f]! + w * mel[m + f]!;
-    }
-  }
   if (config.winSize > 0) cmvnw(cep, frames, nc, config.winSize, plan.cmvn, out, true);
   else for (let f = 0; f < frames; f++) for (let k = 0; k < nc; k++) out[f * nc + k] = cep[k * frames + f]!;
   return finite;

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defineBlock, type ParamProblem } from '@tinyforge/sdk';
 import { checkFftLength, dspMeta, withSample } from '../common/block-helpers.js';
 import { assertFinite, featuresSample, inputFacts, readSignal } from '../common/sample-input.js';
+import { withEmitC } from '../emit-c.js';
+import { emitMfeC } from './mfe-c.js';
 import { createMfePlan, mfe, mfeShape, type MfeConfig, type MfePlan } from './mfe.js';
 
 const BLOCK_ID = 'dsp/mfe';
@@ -41,7 +43,7 @@ export function checkMfeParams(p: MfeParams): ParamProblem[] {
   return problems;
 }
 
-export default defineBlock({
+export default withEmitC(defineBlock({
   id: BLOCK_ID,
   version: '1.0.0',
   apiVersion: 1,
@@ -74,4 +76,4 @@ export default defineBlock({
       return featuresSample(sample, out, shape);
     });
   },
-});
+}), emitMfeC);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { withEmitC } from '../emit-c.js';
+import { emitRawC } from './raw-c.js';
 import { defineBlock } from '@tinyforge/sdk';
 import { dspMeta } from '../common/block-helpers.js';
 import { featuresSample, inputFacts, readSignal } from '../common/sample-input.js';
@@ -11,7 +13,7 @@ export const rawParams = z.object({
   'scale-axes': z.number().default(1).describe('Multiplies every value by this number'),
 });
 
-export default defineBlock({
+export default withEmitC(defineBlock({
   id: BLOCK_ID,
   version: '1.0.0',
   apiVersion: 1,
@@ -32,4 +34,4 @@ export default defineBlock({
     raw(signal.values, ctx.params['scale-axes'], out);
     return featuresSample(sample, out, [signal.length, signal.axes]);
   },
-});
+}), emitRawC);

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defineBlock, type ParamProblem } from '@tinyforge/sdk';
 import { checkFftLength, dspMeta, withSample } from '../common/block-helpers.js';
 import { featuresSample, inputFacts, readSignal } from '../common/sample-input.js';
+import { withEmitC } from '../emit-c.js';
+import { emitSpectrogramC } from './spectrogram-c.js';
 import { createSpectrogramPlan, spectrogram, spectrogramShape, type SpectrogramConfig, type SpectrogramPlan } from './spectrogram.js';
 
 const BLOCK_ID = 'dsp/spectrogram';
@@ -27,7 +29,7 @@ export function checkSpectrogramParams(p: SpectrogramParams): ParamProblem[] {
   return problems;
 }
 
-export default defineBlock({
+export default withEmitC(defineBlock({
   id: BLOCK_ID,
   version: '1.0.0',
   apiVersion: 1,
@@ -60,4 +62,4 @@ export default defineBlock({
       return featuresSample(sample, out, shape);
     });
   },
-});
+}), emitSpectrogramC);

@@ -7,7 +7,7 @@ import { classificationMetrics, type ClassificationMetrics } from '../metrics.js
 import { buildNetwork } from '../nn/network.js';
 import { Rng } from '../nn/rng.js';
 import { parseLayers, presetLayers, type LayerSpec } from '../nn/spec.js';
-import { balancedClassWeights, splitValidation, train, type EpochLog, type TrainResult } from '../nn/train.js';
+import { balancedClassWeights, splitValidation, trainAsync, type EpochLog, type TrainResult } from '../nn/train.js';
 import type { ClassifierParams } from './params.js';
 
 export type { FeatureRow } from '../rows.js';
@@ -46,7 +46,7 @@ export function resolveLayers(p: ClassifierParams, featureShape: readonly number
 }
 
 /** Trains, lowers, quantizes and evaluates a classifier. Pure: no files, no clocks in the results. */
-export function trainClassifier(rows: readonly FeatureRow[], p: ClassifierParams, dsp: unknown, hooks: ClassifierHooks = {}): ClassifierResult {
+export async function trainClassifier(rows: readonly FeatureRow[], p: ClassifierParams, dsp: unknown, hooks: ClassifierHooks = {}): Promise<ClassifierResult> {
   const shape = checkRows(rows);
   const size = rows[0]!.values.length;
   const trainRows = rows.filter((r) => r.category === 'train');
@@ -58,7 +58,8 @@ export function trainClassifier(rows: readonly FeatureRow[], p: ClassifierParams
   const classOf = (r: FeatureRow): number => labels.indexOf(r.label!);
 
   const allTrainLabels = Int32Array.from(trainRows, classOf);
-  const split = splitValidation(allTrainLabels, p.validationSplit, p.seed, p.validationGroupKey ? trainRows.map((r) => r.group ?? null) : undefined);
+  const grouped = trainRows.some((r) => r.group != null);
+  const split = splitValidation(allTrainLabels, p.validationSplit, p.seed, grouped ? trainRows.map((r) => r.group ?? null) : undefined);
   const fitRows = split.train.map((i) => trainRows[i]!);
   const valRows = split.val.map((i) => trainRows[i]!);
   if (fitRows.length === 0) throw bad('the validation split left no samples to train on', 'lower validationSplit');
@@ -80,7 +81,7 @@ export function trainClassifier(rows: readonly FeatureRow[], p: ClassifierParams
     classWeights = Float64Array.from(labels, (l) => given[l] ?? 1);
   }
   const task = { kind: 'classification' as const, numClasses: labels.length, ...(classWeights ? { classWeights } : {}) };
-  const training = train(
+  const training = await trainAsync(
     net,
     { x: toMatrix(fitRows, size), n: fitRows.length, labels: fitLabels },
     valRows.length > 0 ? { x: toMatrix(valRows, size), n: valRows.length, labels: Int32Array.from(valRows, classOf) } : null,

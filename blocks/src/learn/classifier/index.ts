@@ -18,11 +18,13 @@ export default defineBlock({
   outputs: { model: 'model' },
   granularity: 'whole',
   checkParams: checkClassifierParams,
+  loadPredictor: async (model, options) => (await import('./predictor.js')).loadClassifierPredictor(model, options),
   async run(ctx) {
     const p = ctx.params;
     const rows: FeatureRow[] = [];
     for await (const s of ctx.inputs.features) {
-      const group = p.validationGroupKey ? s.meta?.[p.validationGroupKey] : undefined;
+      // Augmented copies stay on their source's side of the validation split.
+      const group = p.validationGroupKey ? s.meta?.[p.validationGroupKey] : s.meta?.['augmentedFrom'];
       rows.push({
         id: s.id,
         label: s.label,
@@ -36,7 +38,7 @@ export default defineBlock({
     // Training is CPU-bound; the kernel is loaded only when the block runs.
     const { trainClassifier, resultSummary } = await import('./classifier.js');
     const dsp = (ctx.inputs.features.meta['dsp'] ?? null) as JsonValue;
-    const result = trainClassifier(rows, p, dsp, {
+    const result = await trainClassifier(rows, p, dsp, {
       info: (m) => ctx.log.info(m),
       onEpoch: (log, epochs) => {
         if (ctx.signal.aborted) throw new TinyforgeError({ code: 'CANCELLED', message: 'training cancelled' });
@@ -55,7 +57,7 @@ export default defineBlock({
       if (result.golden) await out.writeJson('golden.int8.json', result.golden as unknown as JsonValue);
     }
     await out.writeJson('metrics.json', JSON.parse(JSON.stringify({ labels: result.labels, counts: result.counts, ...result.metrics })) as JsonValue);
-    await out.writeJson('curves.json', JSON.parse(JSON.stringify({ bestEpoch: result.training.bestEpoch, stoppedEarly: result.training.stoppedEarly, epochs: result.training.curves })) as JsonValue);
+    await out.writeJson('curves.json', JSON.parse(JSON.stringify({ bestEpoch: result.training.bestEpoch, stoppedEarly: result.training.stoppedEarly, epochs: result.training.curves.map(({ seconds: _s, ...rest }) => rest) })) as JsonValue);
     await out.writeJson('spec.json', JSON.parse(JSON.stringify({ layers: result.layers, inputShape: result.inputShape, labels: result.labels })) as JsonValue);
     const summary = resultSummary(result);
     out.setMeta({ task: 'classification', ...summary });

@@ -8,6 +8,7 @@ import { parseLayers, type LayerSpecInput } from '../nn/spec.js';
 import { predict, train, trainingSchema } from '../nn/train.js';
 import { lowerToFloatIr } from './lower.js';
 import { quantizeModel, chooseActivationQuant } from './quantize.js';
+import { loadModelIr } from './load.js';
 
 /** A one-op int8 model built by hand. */
 function int8Model(tensors: Omit<TensorIR, 'id'>[], op: OpIR, consts: Record<number, Int8Array | Int32Array>): IrModel {
@@ -219,7 +220,9 @@ describe('lowering, float IR and int8 IR on a trained model with every layer typ
     // The IR survives JSON: scales are float32 values and round-trip exactly.
     const back = JSON.parse(JSON.stringify(int8.ir)) as typeof int8.ir;
     for (const t of back.tensors) for (const s of t.quant?.scale ?? []) expect(Math.fround(s)).toBe(s);
-    const again = runInt8({ ir: back, bin: int8.bin }, quantizeInput(int8, rows[0]!));
+    const again = runInt8(loadModelIr(back, int8.bin), quantizeInput(int8, rows[0]!));
+    expect(() => loadModelIr({ ...back, version: 2 }, int8.bin)).toThrow(/IR version 2 is not supported/);
+    expect(() => loadModelIr(back, int8.bin.subarray(1))).toThrow(/weights file has/);
     expect(Array.from(again)).toEqual(Array.from(runInt8(int8, quantizeInput(int8, rows[0]!))));
   });
 });

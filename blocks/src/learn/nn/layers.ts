@@ -351,7 +351,8 @@ export class DepthwiseConv2D extends Base {
               if (ix < 0 || ix >= W) continue;
               const xo = ((b * H + iy) * W + ix) * C;
               const wo = (ky * KW + kx) * CO;
-              for (let f = 0; f < CO; f++) y[o + f] = y[o + f]! + x[xo + ((f / M) | 0)]! * w[wo + f]!;
+              if (M === 1) for (let f = 0; f < CO; f++) y[o + f] = y[o + f]! + x[xo + f]! * w[wo + f]!;
+              else for (let f = 0; f < CO; f++) y[o + f] = y[o + f]! + x[xo + ((f / M) | 0)]! * w[wo + f]!;
             }
           }
         }
@@ -383,7 +384,7 @@ export class DepthwiseConv2D extends Base {
               const wo = (ky * KW + kx) * CO;
               for (let f = 0; f < CO; f++) {
                 const g = dy[o + f]!;
-                const xi = xo + ((f / M) | 0);
+                const xi = M === 1 ? xo + f : xo + ((f / M) | 0);
                 gw[wo + f] = gw[wo + f]! + x[xi]! * g;
                 dx[xi] = dx[xi]! + w[wo + f]! * g;
               }
@@ -557,59 +558,59 @@ export class BatchNorm extends Base {
     const y = this.outBuf.get(n, false);
     const gamma = this.gamma.value;
     const beta = this.beta.value;
+    const invStd = this.invStd;
     if (!training) {
-      for (let c = 0; c < C; c++) this.invStd[c] = 1 / Math.sqrt(this.movingVar.value[c]! + this.epsilon);
-      for (let i = 0; i < n; i++) {
-        const c = i % C;
-        y[i] = gamma[c]! * (x[i]! - this.movingMean.value[c]!) * this.invStd[c]! + beta[c]!;
-      }
+      const mean = this.movingMean.value;
+      for (let c = 0; c < C; c++) invStd[c] = 1 / Math.sqrt(this.movingVar.value[c]! + this.epsilon);
+      for (let r = 0, i = 0; r < rows; r++) for (let c = 0; c < C; c++, i++) y[i] = gamma[c]! * (x[i]! - mean[c]!) * invStd[c]! + beta[c]!;
       return y;
     }
     const mean = new Float64Array(C);
     const vr = new Float64Array(C);
-    for (let i = 0; i < n; i++) mean[i % C] = mean[i % C]! + x[i]!;
+    for (let r = 0, i = 0; r < rows; r++) for (let c = 0; c < C; c++, i++) mean[c] = mean[c]! + x[i]!;
     for (let c = 0; c < C; c++) mean[c] = mean[c]! / rows;
-    for (let i = 0; i < n; i++) {
-      const d = x[i]! - mean[i % C]!;
-      vr[i % C] = vr[i % C]! + d * d;
-    }
+    for (let r = 0, i = 0; r < rows; r++)
+      for (let c = 0; c < C; c++, i++) {
+        const d = x[i]! - mean[c]!;
+        vr[c] = vr[c]! + d * d;
+      }
     if (this.xhat.length < n) this.xhat = new Float64Array(n);
+    const xhat = this.xhat;
     const m = this.momentum;
     for (let c = 0; c < C; c++) {
       vr[c] = vr[c]! / rows;
-      this.invStd[c] = 1 / Math.sqrt(vr[c]! + this.epsilon);
+      invStd[c] = 1 / Math.sqrt(vr[c]! + this.epsilon);
       this.movingMean.value[c] = m * this.movingMean.value[c]! + (1 - m) * mean[c]!;
       this.movingVar.value[c] = m * this.movingVar.value[c]! + (1 - m) * vr[c]!;
     }
-    for (let i = 0; i < n; i++) {
-      const c = i % C;
-      const xh = (x[i]! - mean[c]!) * this.invStd[c]!;
-      this.xhat[i] = xh;
-      y[i] = gamma[c]! * xh + beta[c]!;
-    }
+    for (let r = 0, i = 0; r < rows; r++)
+      for (let c = 0; c < C; c++, i++) {
+        const xh = (x[i]! - mean[c]!) * invStd[c]!;
+        xhat[i] = xh;
+        y[i] = gamma[c]! * xh + beta[c]!;
+      }
     return y;
   }
   backward(dy: Float64Array, batch: number): Float64Array {
     const C = this.gamma.value.length;
     const n = batch * this.inSize;
     const rows = n / C;
+    const xhat = this.xhat;
     const sumDy = new Float64Array(C);
     const sumDyXhat = new Float64Array(C);
-    for (let i = 0; i < n; i++) {
-      const c = i % C;
-      sumDy[c] = sumDy[c]! + dy[i]!;
-      sumDyXhat[c] = sumDyXhat[c]! + dy[i]! * this.xhat[i]!;
-    }
+    for (let r = 0, i = 0; r < rows; r++)
+      for (let c = 0; c < C; c++, i++) {
+        sumDy[c] = sumDy[c]! + dy[i]!;
+        sumDyXhat[c] = sumDyXhat[c]! + dy[i]! * xhat[i]!;
+      }
+    const k = new Float64Array(C);
     for (let c = 0; c < C; c++) {
       this.gamma.grad[c] = this.gamma.grad[c]! + sumDyXhat[c]!;
       this.beta.grad[c] = this.beta.grad[c]! + sumDy[c]!;
+      k[c] = (this.gamma.value[c]! * this.invStd[c]!) / rows;
     }
     const dx = this.dxBuf.get(n, false);
-    for (let i = 0; i < n; i++) {
-      const c = i % C;
-      const k = (this.gamma.value[c]! * this.invStd[c]!) / rows;
-      dx[i] = k * (rows * dy[i]! - sumDy[c]! - this.xhat[i]! * sumDyXhat[c]!);
-    }
+    for (let r = 0, i = 0; r < rows; r++) for (let c = 0; c < C; c++, i++) dx[i] = k[c]! * (rows * dy[i]! - sumDy[c]! - xhat[i]! * sumDyXhat[c]!);
     return dx;
   }
 }

@@ -19,7 +19,11 @@ export const trainingSchema = z.object({
   optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
   /** Fraction of the train category held out for validation, stratified by class. */
   validationSplit: z.number().min(0).max(0.9).default(0.2),
-  /** Sample meta key whose values stay on one side of the split (EI's customValidationMetadataKey). */
+  /**
+   * Sample meta key whose values stay on one side of the split (EI's customValidationMetadataKey),
+   * e.g. `group` (set by ingest's group split) to keep a speaker's clips together. Without it,
+   * augmented copies (meta `augmentedFrom`) still stay with their source.
+   */
   validationGroupKey: z.string().min(1).optional(),
   earlyStopping: earlyStoppingSchema.optional(),
   /** 'auto' = n / (classes · count_c), like sklearn's "balanced" (EI autoClassWeights). */
@@ -185,6 +189,37 @@ export function train(
   settings: TrainingSettings,
   onEpoch?: (log: EpochLog) => void,
 ): TrainResult {
+  const run = trainEpochs(net, trainSet, valSet, task, settings);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+    onEpoch?.(step.value);
+  }
+}
+
+/**
+ * Like train(), but gives the event loop a turn after every epoch so progress is shown and a
+ * cancellation (which throws from onEpoch) is noticed while training.
+ */
+export async function trainAsync(
+  net: Network,
+  trainSet: Dataset,
+  valSet: Dataset | null,
+  task: Task,
+  settings: TrainingSettings,
+  onEpoch?: (log: EpochLog) => void,
+): Promise<TrainResult> {
+  const run = trainEpochs(net, trainSet, valSet, task, settings);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    onEpoch?.(step.value);
+  }
+}
+
+/** The training loop as a generator: yields each epoch's log, returns the result. */
+export function* trainEpochs(net: Network, trainSet: Dataset, valSet: Dataset | null, task: Task, settings: TrainingSettings): Generator<EpochLog, TrainResult, void> {
   const inSize = net.inputShape.reduce((a, b) => a * b, 1);
   const outSize = net.outputShape.reduce((a, b) => a * b, 1);
   const last = net.layers[net.layers.length - 1];
@@ -238,7 +273,7 @@ export function train(
     }
     log.seconds = (performance.now() - t0) / 1000;
     curves.push(log);
-    onEpoch?.(log);
+    yield log;
 
     if (es) {
       const useVal = log.val_loss !== null;
@@ -269,8 +304,8 @@ export function splitValidation(labels: ArrayLike<number>, fraction: number, see
   const rng = new Rng(seed).fork(4);
   const val = new Set<number>();
   if (groups) {
-    // Whole groups go to validation until it holds ~fraction of the rows; rows without a
-    // group are their own unit.
+    // Whole groups go to validation, stratified by the class of each group's first row, until
+    // each class bucket holds ~fraction of its rows. Rows without a group are their own unit.
     const units = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
       const key = groups[i] != null ? `g:${groups[i]}` : `#${i}`;
@@ -278,12 +313,25 @@ export function splitValidation(labels: ArrayLike<number>, fraction: number, see
       list.push(i);
       units.set(key, list);
     }
-    const target = Math.round(n * fraction);
-    for (const key of rng.shuffle([...units.keys()].sort())) {
-      if (val.size >= target) break;
-      const rows = units.get(key)!;
-      if (val.size + rows.length > target * 1.05 && val.size > 0) continue;
-      for (const i of rows) val.add(i);
+    const buckets = new Map<number, string[]>();
+    for (const [key, rows] of units) {
+      const c = labels[rows[0]!]!;
+      const list = buckets.get(c) ?? [];
+      list.push(key);
+      buckets.set(c, list);
+    }
+    for (const c of [...buckets.keys()].sort((a, b) => a - b)) {
+      const keys = rng.shuffle(buckets.get(c)!.sort());
+      const total = keys.reduce((a, k) => a + units.get(k)!.length, 0);
+      const target = Math.round(total * fraction);
+      let taken = 0;
+      for (const key of keys) {
+        if (taken >= target) break;
+        const rows = units.get(key)!;
+        if (taken > 0 && taken + rows.length > target * 1.05) continue;
+        for (const i of rows) val.add(i);
+        taken += rows.length;
+      }
     }
   } else {
     // Stratified: the same fraction of every class.

@@ -21,12 +21,12 @@ export default defineBlock({
     const p = ctx.params;
     const rows: FeatureRow[] = [];
     for await (const s of ctx.inputs.features) {
-      const group = p.validationGroupKey ? s.meta?.[p.validationGroupKey] : undefined;
+      const group = p.validationGroupKey ? s.meta?.[p.validationGroupKey] : s.meta?.['augmentedFrom'];
       rows.push({ id: s.id, label: s.label, category: s.category, values: s.values, ...(s.shape ? { shape: s.shape } : {}), group: group == null ? null : String(group) });
     }
     if (rows.length === 0) throw new TinyforgeError({ code: 'BAD_INPUT', message: 'the features artifact has no samples' });
     const { trainRegression } = await import('./regression.js');
-    const result = trainRegression(rows, p, (ctx.inputs.features.meta['dsp'] ?? null) as JsonValue, {
+    const result = await trainRegression(rows, p, (ctx.inputs.features.meta['dsp'] ?? null) as JsonValue, {
       info: (m) => ctx.log.info(m),
       onEpoch: (log, epochs) => {
         if (ctx.signal.aborted) throw new TinyforgeError({ code: 'CANCELLED', message: 'training cancelled' });
@@ -45,7 +45,7 @@ export default defineBlock({
       if (result.golden) await out.writeJson('golden.int8.json', json(result.golden));
     }
     await out.writeJson('metrics.json', json({ counts: result.counts, ...result.metrics }));
-    await out.writeJson('curves.json', json({ bestEpoch: result.training.bestEpoch, stoppedEarly: result.training.stoppedEarly, epochs: result.training.curves }));
+    await out.writeJson('curves.json', json({ bestEpoch: result.training.bestEpoch, stoppedEarly: result.training.stoppedEarly, epochs: result.training.curves.map(({ seconds: _s, ...rest }) => rest) }));
     await out.writeJson('spec.json', json({ layers: result.layers, inputShape: result.inputShape }));
     out.setMeta({ task: 'regression', inputShape: result.inputShape, counts: json(result.counts), testMaeFloat32: result.metrics.float32.test.mae, testMaeInt8: result.metrics.int8?.test.mae ?? null });
   },

@@ -7,7 +7,7 @@ import { quantizeModel } from '../ir/quantize.js';
 import { buildNetwork } from '../nn/network.js';
 import { Rng } from '../nn/rng.js';
 import { layersSchema, parseLayers, type LayerSpec } from '../nn/spec.js';
-import { splitValidation, train, trainingSchema, type EpochLog, type TrainResult } from '../nn/train.js';
+import { splitValidation, trainAsync, trainingSchema, type EpochLog, type TrainResult } from '../nn/train.js';
 import { bad, checkRows, toMatrix, type FeatureRow } from '../rows.js';
 
 export const regressionParams = z.object({
@@ -79,7 +79,7 @@ function targetOf(r: FeatureRow): number {
   return v;
 }
 
-export function trainRegression(rows: readonly FeatureRow[], p: RegressionParams, dsp: unknown, hooks: { onEpoch?: (log: EpochLog, epochs: number) => void; info?: (m: string) => void } = {}): RegressionResult {
+export async function trainRegression(rows: readonly FeatureRow[], p: RegressionParams, dsp: unknown, hooks: { onEpoch?: (log: EpochLog, epochs: number) => void; info?: (m: string) => void } = {}): Promise<RegressionResult> {
   const shape = checkRows(rows);
   const size = rows[0]!.values.length;
   const trainRows = rows.filter((r) => r.category === 'train');
@@ -90,7 +90,8 @@ export function trainRegression(rows: readonly FeatureRow[], p: RegressionParams
   const order = Array.from(targets, (_, i) => i).sort((a, b) => targets[a]! - targets[b]! || a - b);
   const decile = new Int32Array(targets.length);
   order.forEach((row, rank) => (decile[row] = Math.min(9, Math.floor((rank / order.length) * 10))));
-  const split = splitValidation(decile, p.validationSplit, p.seed, p.validationGroupKey ? trainRows.map((r) => r.group ?? null) : undefined);
+  const grouped = trainRows.some((r) => r.group != null);
+  const split = splitValidation(decile, p.validationSplit, p.seed, grouped ? trainRows.map((r) => r.group ?? null) : undefined);
   const fit = split.train.map((i) => trainRows[i]!);
   const val = split.val.map((i) => trainRows[i]!);
   hooks.info?.(`regression: train ${fit.length}, validation ${val.length}, test ${testRows.length}; input ${shape.join('×')}`);
@@ -98,7 +99,7 @@ export function trainRegression(rows: readonly FeatureRow[], p: RegressionParams
   const net = buildNetwork(layers, shape, 1, new Rng(p.seed));
   if (net.outputShape.length !== 1 || net.outputShape[0] !== 1) throw bad(`the network outputs [${net.outputShape.join(', ')}]; regression needs one value`, 'end the layers with { type: dense } (units 1, linear)');
   const task = { kind: 'regression' as const, loss: p.loss };
-  const training = train(
+  const training = await trainAsync(
     net,
     { x: toMatrix(fit, size), n: fit.length, targets: Float64Array.from(fit, targetOf) },
     val.length > 0 ? { x: toMatrix(val, size), n: val.length, targets: Float64Array.from(val, targetOf) } : null,

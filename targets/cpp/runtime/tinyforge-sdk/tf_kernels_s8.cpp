@@ -202,7 +202,7 @@ static int dw_fast(const tf_conv_s8_t *p) { return p->depth_mult == 1 && (p->in_
 
 size_t tf_dwconv_s8_scratch(const tf_conv_s8_t *p) {
 #if TF_USE_DSP
-  if (dw_fast(p)) return (size_t)((p->in_c + 3) & ~3) + (size_t)(p->k_h * p->k_w) * sizeof(void *);
+  if (dw_fast(p)) return (size_t)((p->in_c + 7) & ~7) + (size_t)(p->k_h * p->k_w) * sizeof(void *);
 #endif
   (void)p;
   return 0;
@@ -216,7 +216,7 @@ void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *sc
     /* Padding cells read a row of zero-point values: (zp - zp) * w = 0, which lets the
      * generator fold -zp * sum(w) into the bias for every pixel. */
     int8_t *zrow = (int8_t *)scratch;
-    const int8_t **taps = (const int8_t **)(void *)((uint8_t *)scratch + ((C + 3) & ~3));
+    const int8_t **taps = (const int8_t **)(void *)((uint8_t *)scratch + ((C + 7) & ~7));
     memset(zrow, (int8_t)p->in_zp, (size_t)C);
     const int32_t T = KH * KW;
     const uint32_t *wt = (const uint32_t *)p->weights; /* [T][C/2] words of int16 pairs */

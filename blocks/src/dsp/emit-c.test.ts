@@ -1,0 +1,123 @@
+/**
+ * The emitted C against the TypeScript blocks, on every shared reference vector: each case's
+ * params are baked into C, compiled with the host gcc (C99, -Wall -Werror), run on the case's
+ * input, and compared with the block's own output. Needs gcc (skips without it, fails under CI).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Sample } from '@tinyforge/sdk';
+import { buildHost, runDriver, toolchainReady } from '../../../test/support/c-harness.js';
+import { dspVectorsAvailable, dspVectorsDir, loadDspVectors, type DspVector } from './common/dsp-vectors.js';
+import type { CEmission, CInputInfo } from './emit-c.js';
+import mfccBlock from './mfcc/index.js';
+import mfeBlock from './mfe/index.js';
+import spectrogramBlock from './spectrogram/index.js';
+import rawBlock from './raw/index.js';
+import flattenBlock from './flatten/index.js';
+
+interface EmittingBlock {
+  params: { parse(v: unknown): unknown };
+  prepare?: (p: never) => unknown;
+  runSample: (s: Sample, c: never) => unknown;
+  emitC: (p: never, input: CInputInfo) => CEmission;
+}
+
+const BLOCKS: Partial<Record<DspVector['block'], EmittingBlock>> = {
+  mfcc: mfccBlock as unknown as EmittingBlock,
+  mfe: mfeBlock as unknown as EmittingBlock,
+  spectrogram: spectrogramBlock as unknown as EmittingBlock,
+};
+
+const haveGcc = toolchainReady(['gcc'], 'C emission parity tests', 'apt-get install gcc');
+const haveVectors = dspVectorsAvailable();
+if (!haveVectors) {
+  if (process.env['CI'] === 'true') throw new Error(`DSP reference vectors missing at ${dspVectorsDir()} (required under CI)`);
+  console.log(`skipping C emission parity tests: no reference vectors at ${dspVectorsDir()}`);
+}
+
+async function runTs(block: EmittingBlock, params: unknown, v: DspVector): Promise<Float32Array> {
+  const state = block.prepare ? block.prepare(params as never) : undefined;
+  const sample: Sample = {
+    id: `${v.name}#0`, label: 'x', category: 'test', intervalMs: 1000 / v.frequency, values: Float32Array.from(v.input),
+    sensors: Array.from({ length: v.axes }, (_, i) => ({ name: `axis${i}`, units: 'raw' })),
+  };
+  return ((await block.runSample(sample, { params, state, pipelineDir: '.' } as never)) as Sample).values;
+}
+
+/** max |c − ts| over the feature range of the TS output (max − min, at least 1e-6). */
+function worstRelative(c: Float32Array, ts: Float32Array): { worst: number; index: number; range: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const x of ts) {
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  const range = Math.max(hi - lo, 1e-6);
+  let worst = 0;
+  let index = -1;
+  for (let i = 0; i < ts.length; i++) {
+    const e = Math.abs(c[i]! - ts[i]!) / range;
+    if (!(e <= worst)) {
+      worst = e;
+      index = i;
+    }
+  }
+  return { worst, index, range };
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'tinyforge-emit-c-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.skipIf(!haveGcc || !haveVectors)('emitted C matches the TypeScript blocks (host gcc)', () => {
+  const vectors = haveVectors ? loadDspVectors().filter((v) => BLOCKS[v.block]) : [];
+  // raw and flatten have no reference vectors of their own: they run on the accelerometer inputs.
+  const accel = haveVectors ? loadDspVectors('spectral').filter((v) => v.params['analysis-type'] === 'FFT').slice(0, 3) : [];
+  for (const [name, block] of [['raw', rawBlock], ['flatten', flattenBlock]] as const) {
+    for (const v of accel) {
+      it(`${name} on ${v.name}'s input`, async () => {
+        const b = block as unknown as EmittingBlock;
+        const params = b.params.parse({ 'scale-axes': 2.5 });
+        const ts = await runTs(b, params, v);
+        const emission = b.emitC(params as never, { frames: v.input.length / v.axes, axes: v.axes, frequency: v.frequency });
+        expect(emission.outputSize).toBe(ts.length);
+        const dir = path.join(work, `${name}-${v.name}`);
+        const { status, output } = runDriver([buildHost(emission, dir)], v.input, emission, dir);
+        expect(status).toBe(0);
+        const { worst, index, range } = worstRelative(output, ts);
+        console.log(`${name} on ${v.name}: C vs TS worst ${worst.toExponential(2)} of the range ${range.toPrecision(4)} (at ${index})`);
+        expect(worst, `worst at ${index}`).toBeLessThanOrEqual(1e-4);
+      });
+    }
+  }
+  for (const v of vectors) {
+    it(`${v.name}`, async () => {
+      const block = BLOCKS[v.block]!;
+      const params = block.params.parse(v.params);
+      const ts = await runTs(block, params, v);
+      const emission = block.emitC(params as never, { frames: v.input.length / v.axes, axes: v.axes, frequency: v.frequency });
+      expect(emission.inputSize).toBe(v.input.length);
+      expect(emission.outputSize).toBe(ts.length);
+      const dir = path.join(work, v.name);
+      const exe = buildHost(emission, dir);
+      const { status, output } = runDriver([exe], v.input, emission, dir);
+      expect(status).toBe(0);
+      if (v.block === 'mfe') {
+        // Steps of 1/256: equal, or one step off where float32 energies straddle a step edge.
+        let off = 0;
+        for (let i = 0; i < ts.length; i++) {
+          const d = Math.abs(Math.round(output[i]! * 256) - Math.round(ts[i]! * 256));
+          expect(d, `cell ${i}`).toBeLessThanOrEqual(1);
+          off += d;
+        }
+        console.log(`${v.name}: C vs TS ${off} of ${ts.length} cells one step off; scratch ${emission.ramBytes} B`);
+        expect(off).toBeLessThanOrEqual(Math.ceil(ts.length * 0.005));
+        return;
+      }
+      const { worst, index, range } = worstRelative(output, ts);
+      console.log(`${v.name}: C vs TS worst ${worst.toExponential(2)} of the range ${range.toPrecision(4)} (at ${index}); scratch ${emission.ramBytes} B`);
+      expect(worst, `worst at ${index}`).toBeLessThanOrEqual(1e-4);
+    });
+  }
+});

@@ -1,0 +1,115 @@
+/**
+ * MFCC as C99 (see emit-c.ts). Same pipeline as mfcc.ts in float32: per-frame circular
+ * pre-emphasis, real FFT power, mel, ln, DCT-II rows, c0 = ln(energy), then cmvnw in place on
+ * the output. The cmvnw prefix sums run on column-centred values so float32 keeps ~1e-6.
+ */
+import { audioFrames, FilterbankCache } from '../common/audio.js';
+import { DspError } from '../common/dsp-error.js';
+import { emitRealFftC } from '../common/fft-c.js';
+import { emitMelC } from '../common/mel-c.js';
+import { C_PRELUDE, cFloat, cHeader, cIndexType, cInt, cPrefix, cTable, type CEmission, type CInputInfo } from '../emit-c.js';
+import { mfccConfig, type MfccParams } from './index.js';
+
+export function emitMfccC(params: MfccParams, input: CInputInfo, prefix = 'mfcc'): CEmission {
+  const p = cPrefix(prefix);
+  const config = mfccConfig(params);
+  if (input.axes !== 1) throw new DspError(`MFCC takes a single axis, found ${input.axes}`);
+  if (!input.frequency) throw new DspError('MFCC needs the sampling frequency');
+  const length = input.frames;
+  const layout = audioFrames(input.frequency, config.frameLength, config.frameStride, length);
+  const bank = new FilterbankCache(config.numFilters, config.fftLength, config.lowFrequency, config.highFrequency).get(input.frequency);
+  const n = config.fftLength;
+  const bins = n / 2 + 1;
+  const nf = config.numFilters;
+  const nc = config.numCepstral;
+  const frames = layout.count;
+  const used = Math.min(layout.length, n);
+  const shift = ((config.preShift % length) + length) % length;
+  const dct: number[] = [];
+  for (let k = 1; k < nc; k++) for (let i = 0; i < nf; i++) dct.push(Math.sqrt(2 / nf) * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * nf)));
+  // Scratch: per frame [frame n][z n][power bins][mel nf]; cmvnw afterwards reuses it as [ms rows][S1 padded+1][S2 padded+1].
+  const win = config.winSize;
+  const pad = win > 0 ? (win - 1) / 2 : 0;
+  const padded = frames + 2 * pad;
+  const frameFloats = 2 * n + bins + nf;
+  const cmvnFloats = win > 0 ? frames + 2 * (padded + 1) : 0;
+  const scratchFloats = Math.max(frameFloats, cmvnFloats);
+  const reflect: number[] = [];
+  for (let q = 0; q < padded; q++) {
+    let m = (q - pad) % (2 * frames);
+    if (m < 0) m += 2 * frames;
+    reflect.push(m < frames ? m : 2 * frames - 1 - m);
+  }
+  const cmvn = win > 0 ? `${cTable(cIndexType(frames), `${p}_reflect`, reflect, cInt)}
+/* speechpy cmvnw (window ${win}, numpy 'symmetric' padding) in place on out[${frames}][${nc}]. */
+static void ${p}_cmvnw(float *out, float *scratch) {
+  float *ms = scratch, *s1 = scratch + ${frames}, *s2 = s1 + ${padded + 1};
+  int c, i, q;
+  for (c = 0; c < ${nc}; c++) {
+    float mu = 0.0f, sum = 0.0f, sq = 0.0f;
+    for (i = 0; i < ${frames}; i++) mu += out[i * ${nc} + c];
+    mu /= ${cFloat(frames)};
+    s1[0] = 0.0f;
+    for (q = 0; q < ${padded}; q++) { sum += out[${p}_reflect[q] * ${nc} + c] - mu; s1[q + 1] = sum; }
+    for (i = 0; i < ${frames}; i++) ms[i] = (out[i * ${nc} + c] - mu) - (s1[i + ${win}] - s1[i]) * ${cFloat(1 / win)};
+    sum = 0.0f;
+    s1[0] = 0.0f; s2[0] = 0.0f;
+    for (q = 0; q < ${padded}; q++) { const float v = ms[${p}_reflect[q]]; sum += v; sq += v * v; s1[q + 1] = sum; s2[q + 1] = sq; }
+    for (i = 0; i < ${frames}; i++) {
+      const float a = (s1[i + ${win}] - s1[i]) * ${cFloat(1 / win)};
+      const float b = (s2[i + ${win}] - s2[i]) * ${cFloat(1 / win)};
+      const float var = b - a * a;
+      out[i * ${nc} + c] = ms[i] / (sqrtf(var > 0.0f ? var : 0.0f) + 1e-10f);
+    }
+  }
+}
+` : '';
+  const source = `${C_PRELUDE}#include "${p}.h"
+
+${emitRealFftC(p, n)}
+${emitMelC(p, bank)}
+${cTable('float', `${p}_dct`, dct)}
+${cmvn}
+static int ${p}_finite(const float *x, int from, int to) {
+  float s = 0.0f;
+  int i;
+  for (i = from; i < to; i++) s += x[i] * 0.0f; /* NaN for NaN and Inf */
+  return s == 0.0f;
+}
+
+int ${p}_run(const float *in, float *out, float *scratch) {
+  float *frame = scratch, *z = scratch + ${n}, *power = z + ${n}, *mel = power + ${bins};
+  int f, i, k;
+  for (i = ${used}; i < ${n}; i++) frame[i] = 0.0f;
+  for (f = 0; f < ${frames}; f++) {
+    const int p0 = f * ${layout.stride};
+    float energy;
+    float *row = out + f * ${nc};
+    /* circular pre-emphasis of this frame */
+    for (i = 0; i < ${used} && p0 + i < ${shift}; i++) frame[i] = in[p0 + i] - ${cFloat(config.preCof)} * in[p0 + i - ${shift} + ${length}];
+    for (; i < ${used}; i++) frame[i] = in[p0 + i] - ${cFloat(config.preCof)} * in[p0 + i - ${shift}];
+    energy = ${p}_rfft_power(frame, z, power);
+    if (!(energy - energy == 0.0f)) return 1; /* a NaN or Inf in the frame */
+    ${p}_mel(power, mel);
+    for (i = 0; i < ${nf}; i++) mel[i] = logf(mel[i]);
+    row[0] = logf(energy == 0.0f ? 1e-10f : energy);
+    for (k = 1; k < ${nc}; k++) {
+      const float *d = ${p}_dct + (k - 1) * ${nf};
+      float sum = 0.0f;
+      for (i = 0; i < ${nf}; i++) sum += d[i] * mel[i];
+      row[k] = sum;
+    }
+    /* samples no frame reads */
+    if (!${p}_finite(in, p0 + ${used}, f + 1 < ${frames} ? p0 + ${Math.max(layout.stride, used)} : ${length})) return 1;
+  }
+${win > 0 ? `  ${p}_cmvnw(out, scratch);\n` : ''}  return 0;
+}
+`;
+  const header = cHeader(p, `MFCC (Edge Impulse compatible): ${length} samples @ ${input.frequency} Hz -> ${frames} frames x ${nc} coefficients`, {
+    input: length, output: frames * nc, scratchBytes: scratchFloats * 4,
+  }, `#define ${p.toUpperCase()}_FRAMES ${frames}\n#define ${p.toUpperCase()}_COEFFICIENTS ${nc}\n`);
+  return {
+    prefix: p, sources: { [`${p}.c`]: source }, header,
+    inputSize: length, outputSize: frames * nc, ramBytes: scratchFloats * 4, entry: `${p}_run`,
+  };
+}

@@ -1,0 +1,34 @@
+import type { Sample } from '@tinyforge/sdk';
+import { featuresOf, predictorOf, type Impulse } from '../impulse/load-impulse.js';
+
+/** One classification of a raw sample by one implementation of the impulse. */
+export interface Classification {
+  scores: Float32Array;
+  /** The int8 output tensor: every target must give exactly the reference's. */
+  raw?: Int8Array;
+}
+
+/** An implementation the stored test cases run on: the TS reference, a native build, WASM, QEMU. */
+export interface TestTarget {
+  name: string;
+  open(impulse: Impulse): Promise<{ classify(sample: Sample): Promise<Classification>; close(): Promise<void> }>;
+}
+
+/** The TypeScript reference: pipeline DSP blocks + the int8 reference interpreter. */
+export const referenceTarget: TestTarget = {
+  name: 'ts',
+  async open(impulse) {
+    const predictor = await predictorOf(impulse, 'int8');
+    return {
+      async classify(sample) {
+        const windows = await featuresOf(impulse, sample);
+        if (windows.length !== 1) throw new Error(`the inference path made ${windows.length} feature vectors from one test case; expected 1`);
+        return predictor.predict(windows[0]!.values);
+      },
+      close: async () => {},
+    };
+  },
+};
+
+/** Targets by name. Deploy targets register theirs here as they land. */
+export const testTargets = new Map<string, TestTarget>([[referenceTarget.name, referenceTarget]]);

@@ -1,0 +1,410 @@
+import type { IrModel } from '@tinyforge/blocks/learn/ir/model';
+import type { Conv2DOp, DepthwiseConv2DOp, FullyConnectedOp, ModelIR, OpIR, Pool2DOp, Requant, TensorIR } from '@tinyforge/blocks/learn/ir/types';
+import { cArrayBody, cFloat, cInt32 } from './c-format.js';
+import { checkPlan, planMemory, type MemoryPlan, type PlanBuffer } from './memory-plan.js';
+
+/**
+ * Model IR → `model/tf_model.{h,cpp}`: constant weights and op parameters in flash, one static
+ * arena planned offline, and `tf_model_invoke()` calling the kernels directly in graph order.
+ * Weights are emitted twice where the SIMD kernels want another layout (`#if TF_USE_DSP`); the
+ * preprocessor keeps one.
+ */
+
+export interface OpSummary {
+  index: number;
+  op: OpIR['op'];
+  output: string;
+  macs: number;
+  scratchBytes: number;
+}
+
+export interface ModelEmission {
+  header: string;
+  source: string;
+  plan: MemoryPlan;
+  buffers: PlanBuffer[];
+  ops: OpSummary[];
+  macs: number;
+  /** Bytes of constant data (weights, biases, requantization tables) in the portable layout. */
+  constBytes: number;
+}
+
+const SUPPORTED = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'MAX_POOL_2D', 'AVERAGE_POOL_2D', 'RESHAPE', 'SOFTMAX', 'LOGISTIC', 'TANH', 'RELU', 'RELU6']);
+const ceil4 = (n: number): number => Math.ceil(n / 4) * 4;
+const ceil8 = (n: number): number => Math.ceil(n / 8) * 8;
+const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+/** Host builds have 8-byte pointers; plan for the larger. */
+const POINTER_BYTES = 8;
+
+function tensor(ir: ModelIR, id: number): TensorIR {
+  const t = ir.tensors[id];
+  if (!t || t.id !== id) throw new Error(`IR has no tensor ${id}`);
+  return t;
+}
+
+function bytesOf(model: IrModel, t: TensorIR): Uint8Array {
+  if (!t.buffer) throw new Error(`tensor ${t.name} has no constant data`);
+  return model.bin.slice(t.buffer.offset, t.buffer.offset + t.buffer.length);
+}
+const int8Of = (m: IrModel, t: TensorIR): Int8Array => new Int8Array(bytesOf(m, t).buffer);
+const int32Of = (m: IrModel, t: TensorIR): Int32Array => new Int32Array(bytesOf(m, t).buffer);
+const float32Of = (m: IrModel, t: TensorIR): Float32Array => new Float32Array(bytesOf(m, t).buffer);
+
+const dims4 = (t: TensorIR): [number, number, number, number] => {
+  if (t.shape.length !== 4) throw new Error(`${t.name}: expected a 4-D tensor, got [${t.shape.join(', ')}]`);
+  return t.shape as [number, number, number, number];
+};
+
+/** Scratch bytes of an op in the DSP build (the portable kernels need none). Mirrors tf_*_scratch(). */
+export function scratchBytes(ir: ModelIR, op: OpIR): number {
+  if (ir.precision !== 'int8') return 0;
+  if (op.op === 'CONV_2D') {
+    const f = dims4(tensor(ir, op.inputs[1]));
+    return ceil4(f[1] * f[2] * f[3]) * 4;
+  }
+  if (op.op === 'DEPTHWISE_CONV_2D') {
+    const C = dims4(tensor(ir, op.inputs[0]))[3];
+    const f = dims4(tensor(ir, op.inputs[1]));
+    if (op.depthMultiplier === 1 && C % 4 === 0) return ceil8(C) + f[1] * f[2] * POINTER_BYTES;
+    return 0;
+  }
+  if (op.op === 'FULLY_CONNECTED') return ceil4(tensor(ir, op.inputs[1]).shape[1]!) * 2;
+  return 0;
+}
+
+function opMacs(ir: ModelIR, op: OpIR): number {
+  const out = tensor(ir, op.outputs[0]);
+  if (op.op === 'CONV_2D') {
+    const f = dims4(tensor(ir, op.inputs[1]));
+    return count(out.shape) * f[1] * f[2] * f[3];
+  }
+  if (op.op === 'DEPTHWISE_CONV_2D') {
+    const f = dims4(tensor(ir, op.inputs[1]));
+    return count(out.shape) * f[1] * f[2];
+  }
+  if (op.op === 'FULLY_CONNECTED') return count(tensor(ir, op.inputs[1]).shape);
+  return 0;
+}
+
+/** Activation buffers (RESHAPE outputs share their input's) and per-op scratch, with lifetimes. */
+export function modelBuffers(ir: ModelIR): { buffers: PlanBuffer[]; tensorBuffer: Map<number, string> } {
+  const elementBytes = ir.precision === 'int8' ? 1 : 4;
+  const root = new Map<number, number>();
+  const find = (id: number): number => {
+    let r = id;
+    while (root.has(r)) r = root.get(r)!;
+    return r;
+  };
+  for (const op of ir.ops) if (op.op === 'RESHAPE') root.set(op.outputs[0], find(op.inputs[0]));
+  const span = new Map<number, { first: number; last: number; bytes: number }>();
+  const touch = (id: number, t: number): void => {
+    const r = find(id);
+    const s = span.get(r);
+    const bytes = count(tensor(ir, r).shape) * elementBytes;
+    if (!s) span.set(r, { first: t, last: t, bytes });
+    else {
+      s.first = Math.min(s.first, t);
+      s.last = Math.max(s.last, t);
+    }
+  };
+  touch(ir.input, 0);
+  ir.ops.forEach((op, i) => {
+    touch(op.inputs[0], i + 1);
+    touch(op.outputs[0], i + 1);
+  });
+  touch(ir.output, ir.ops.length + 1);
+  const buffers: PlanBuffer[] = [];
+  for (const [id, s] of span) buffers.push({ key: `t${id}`, bytes: s.bytes, first: s.first, last: s.last });
+  ir.ops.forEach((op, i) => {
+    const bytes = scratchBytes(ir, op);
+    if (bytes > 0) buffers.push({ key: `s${i}`, bytes, first: i + 1, last: i + 1 });
+  });
+  const tensorBuffer = new Map<number, string>();
+  for (const t of ir.tensors) if (!t.buffer) tensorBuffer.set(t.id, `t${find(t.id)}`);
+  return { buffers, tensorBuffer };
+}
+
+/** Weights of a conv/dense in the SIMD layout: rows padded to a multiple of 4; with `reorder`
+ * every group of 4 stored as (w0, w2, w1, w3) to meet natural-order im2col columns. */
+export function dspRows(w: Int8Array, rows: number, k: number, reorder: boolean): Int8Array {
+  const kp = ceil4(k);
+  const out = new Int8Array(rows * kp);
+  for (let r = 0; r < rows; r++)
+    for (let i = 0; i < k; i++) {
+      const j = reorder ? (i & ~3) | ((i & 1) << 1) | ((i >> 1) & 1) : i;
+      out[r * kp + j] = w[r * k + i]!;
+    }
+  return out;
+}
+
+/** Depthwise weights for the SIMD kernel: int16, per tap and 4-channel group (c0, c2, c1, c3). */
+export function dspDepthwise(w: Int8Array, taps: number, channels: number): Int16Array {
+  const out = new Int16Array(taps * channels);
+  for (let t = 0; t < taps; t++)
+    for (let c = 0; c < channels; c++) {
+      const j = (c & ~3) | ((c & 1) << 1) | ((c >> 1) & 1);
+      out[t * channels + j] = w[t * channels + c]!;
+    }
+  return out;
+}
+
+/** bias − zp·Σw per channel, wrapping like int32 (the depthwise SIMD kernel's folded bias). */
+export function foldedBias(bias: Int32Array, w: Int8Array, taps: number, channels: number, zp: number): Int32Array {
+  const out = new Int32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    let s = 0;
+    for (let t = 0; t < taps; t++) s += w[t * channels + c]!;
+    out[c] = (bias[c]! - Math.imul(zp, s)) | 0;
+  }
+  return out;
+}
+
+class Source {
+  lines: string[] = [];
+  constBytes = 0;
+  push(s: string): void {
+    this.lines.push(s);
+  }
+  array(ctype: string, name: string, values: ArrayLike<number | string>, bytesPer: number, countBytes = true): void {
+    if (countBytes) this.constBytes += values.length * bytesPer;
+    this.lines.push(`static const ${ctype} ${name}[${values.length}] TF_ALIGNED(4) = {\n${cArrayBody(values)}\n};`);
+  }
+}
+
+function requantFields(src: Source, name: string, r: Requant, zpOut: number): string {
+  for (const m of r.multiplier) if (!Number.isInteger(m) || m < 0 || m > 2147483647) throw new Error(`${name}: multiplier ${m} outside [0, 2^31)`);
+  for (const s of r.shift) if (!Number.isInteger(s) || s < -31 || s > 31) throw new Error(`${name}: shift ${s} outside [-31, 31]`);
+  src.array('int32_t', `${name}_mult`, r.multiplier.map(cInt32), 4);
+  src.array('int8_t', `${name}_shift`, r.shift, 1);
+  return `{ ${name}_mult, ${name}_shift, ${zpOut}, ${r.activationMin}, ${r.activationMax} }`;
+}
+
+function actRange(a: string): [string, string] {
+  if (a === 'RELU') return ['0.0f', 'INFINITY'];
+  if (a === 'RELU6') return ['0.0f', '6.0f'];
+  return ['-INFINITY', 'INFINITY'];
+}
+
+export function emitModel(model: IrModel): ModelEmission {
+  const { ir } = model;
+  if (ir.precision !== 'int8' && ir.precision !== 'float32') throw new Error(`unknown precision ${String(ir.precision)}`);
+  for (const op of ir.ops) if (!SUPPORTED.has(op.op)) throw new Error(`the C++ target has no kernel for ${op.op}`);
+  const int8 = ir.precision === 'int8';
+  const { buffers, tensorBuffer } = modelBuffers(ir);
+  const plan = planMemory(buffers, 8);
+  checkPlan(buffers, plan);
+  const at = (tensorId: number): number => plan.offsets.get(tensorBuffer.get(tensorId)!)!;
+  const ctype = int8 ? 'int8_t' : 'float';
+  const ptr = (id: number, konst: boolean): string => `(${konst ? 'const ' : ''}${ctype} *)(tf_arena + ${at(id)})`;
+  const src = new Source();
+  const calls: string[] = [];
+  const ops: OpSummary[] = [];
+
+  ir.ops.forEach((op, i) => {
+    const n = `op${i}`;
+    const inT = tensor(ir, op.inputs[0]);
+    const outT = tensor(ir, op.outputs[0]);
+    const zpIn = inT.quant?.zeroPoint[0] ?? 0;
+    const zpOut = outT.quant?.zeroPoint[0] ?? 0;
+    const scratch = scratchBytes(ir, op);
+    const scratchArg = scratch > 0 ? `tf_arena + ${plan.offsets.get(`s${i}`)}` : '0';
+    const io = `${ptr(op.inputs[0], true)}, ${ptr(op.outputs[0], false)}`;
+    src.push(`/* ${n}: ${op.op} ${inT.name} [${inT.shape.join(',')}] -> ${outT.name} [${outT.shape.join(',')}] */`);
+    switch (op.op) {
+      case 'CONV_2D':
+      case 'DEPTHWISE_CONV_2D': {
+        const conv = op as Conv2DOp | DepthwiseConv2DOp;
+        const [, H, W, C] = dims4(inT);
+        const [, OH, OW, CO] = dims4(outT);
+        const fT = tensor(ir, op.inputs[1]);
+        const f = dims4(fT);
+        const KH = f[1];
+        const KW = f[2];
+        const dw = op.op === 'DEPTHWISE_CONV_2D';
+        const M = dw ? (op as DepthwiseConv2DOp).depthMultiplier : 1;
+        const bT = tensor(ir, op.inputs[2]);
+        const geometry = `${H}, ${W}, ${C}, ${OH}, ${OW}, ${CO}, ${KH}, ${KW}, ${conv.strideH}, ${conv.strideW}, ${conv.padTop}, ${conv.padLeft}, ${M}`;
+        if (int8) {
+          const w = int8Of(model, fT);
+          const b = int32Of(model, bT);
+          src.array('int8_t', `${n}_w`, w, 1);
+          src.array('int32_t', `${n}_b`, Array.from(b, cInt32), 4);
+          let kp = 0;
+          if (!dw) {
+            const k = KH * KW * C;
+            kp = ceil4(k);
+            src.push('#if TF_USE_DSP');
+            src.array('int8_t', `${n}_wd`, dspRows(w, CO, k, C % 4 !== 0), 1, false);
+            src.push('#endif');
+          } else if (M === 1 && C % 4 === 0) {
+            src.push('#if TF_USE_DSP');
+            src.array('int16_t', `${n}_wd`, dspDepthwise(w, KH * KW, CO), 2, false);
+            src.array('int32_t', `${n}_bd`, Array.from(foldedBias(b, w, KH * KW, CO, zpIn), cInt32), 4, false);
+            src.push('#endif');
+          }
+          const rq = requantFields(src, n, conv.requant!, zpOut);
+          const hasDsp = !dw || (M === 1 && C % 4 === 0);
+          const wName = hasDsp ? `TF_DSP_SELECT(${n}_wd, ${n}_w)` : `${n}_w`;
+          const bName = dw && hasDsp ? `TF_DSP_SELECT(${n}_bd, ${n}_b)` : `${n}_b`;
+          src.push(`static const tf_conv_s8_t ${n} = { ${geometry}, ${zpIn}, ${wName}, ${bName}, ${rq}, ${kp} };`);
+          calls.push(`  ${dw ? 'tf_dwconv_s8' : 'tf_conv_s8'}(&${n}, ${io}, ${scratchArg});`);
+        } else {
+          src.array('float', `${n}_w`, Array.from(float32Of(model, fT), cFloat), 4);
+          src.array('float', `${n}_b`, Array.from(float32Of(model, bT), cFloat), 4);
+          const [lo, hi] = actRange(conv.activation);
+          src.push(`static const tf_conv_f32_t ${n} = { ${geometry}, ${n}_w, ${n}_b, ${lo}, ${hi} };`);
+          calls.push(`  ${dw ? 'tf_dwconv_f32' : 'tf_conv_f32'}(&${n}, ${io});`);
+        }
+        break;
+      }
+      case 'FULLY_CONNECTED': {
+        const fc = op as FullyConnectedOp;
+        const fT = tensor(ir, op.inputs[1]);
+        const [O, N] = fT.shape as [number, number];
+        const bT = tensor(ir, op.inputs[2]);
+        if (int8) {
+          const w = int8Of(model, fT);
+          src.array('int8_t', `${n}_w`, w, 1);
+          src.array('int32_t', `${n}_b`, Array.from(int32Of(model, bT), cInt32), 4);
+          src.push('#if TF_USE_DSP');
+          src.array('int8_t', `${n}_wd`, dspRows(w, O, N, N % 4 !== 0), 1, false);
+          src.push('#endif');
+          const rq = requantFields(src, n, fc.requant!, zpOut);
+          src.push(`static const tf_fc_s8_t ${n} = { ${N}, ${O}, ${zpIn}, TF_DSP_SELECT(${n}_wd, ${n}_w), ${n}_b, ${rq}, ${ceil4(N)} };`);
+          calls.push(`  tf_fc_s8(&${n}, ${io}, ${scratchArg});`);
+        } else {
+          src.array('float', `${n}_w`, Array.from(float32Of(model, fT), cFloat), 4);
+          src.array('float', `${n}_b`, Array.from(float32Of(model, bT), cFloat), 4);
+          const [lo, hi] = actRange(fc.activation);
+          src.push(`static const tf_fc_f32_t ${n} = { ${N}, ${O}, ${n}_w, ${n}_b, ${lo}, ${hi} };`);
+          calls.push(`  tf_fc_f32(&${n}, ${io});`);
+        }
+        break;
+      }
+      case 'MAX_POOL_2D':
+      case 'AVERAGE_POOL_2D': {
+        const pool = op as Pool2DOp;
+        const [, H, W, C] = dims4(inT);
+        const [, OH, OW] = dims4(outT);
+        const lo = pool.activationMin ?? -128;
+        const hi = pool.activationMax ?? 127;
+        src.push(`static const tf_pool_t ${n} = { ${H}, ${W}, ${C}, ${OH}, ${OW}, ${pool.filterH}, ${pool.filterW}, ${pool.strideH}, ${pool.strideW}, ${pool.padTop}, ${pool.padLeft}, ${lo}, ${hi} };`);
+        const kind = op.op === 'MAX_POOL_2D' ? 'maxpool' : 'avgpool';
+        calls.push(`  tf_${kind}_${int8 ? 's8' : 'f32'}(&${n}, ${io});`);
+        if (!int8 && pool.activation !== 'NONE') {
+          const [alo, ahi] = actRange(pool.activation);
+          calls.push(`  tf_clamp_f32(${count(outT.shape)}, ${alo}, ${ahi}, ${ptr(op.outputs[0], true)}, ${ptr(op.outputs[0], false)});`);
+        }
+        break;
+      }
+      case 'SOFTMAX': {
+        const D = outT.shape[outT.shape.length - 1]!;
+        const rows = count(outT.shape) / D;
+        if (int8) {
+          src.push(`static const tf_softmax_s8_t ${n} = { ${rows}, ${D}, ${cInt32(op.inputMultiplier!)}, ${op.inputLeftShift!}, ${cInt32(op.diffMin!)} };`);
+          calls.push(`  tf_softmax_s8(&${n}, ${io});`);
+        } else calls.push(`  tf_softmax_f32(${rows}, ${D}, ${cFloat(op.beta)}, ${io});`);
+        break;
+      }
+      case 'LOGISTIC':
+      case 'TANH':
+        if (int8) {
+          src.array('int8_t', `${n}_lut`, op.lut!, 1);
+          calls.push(`  tf_lut_s8(${count(outT.shape)}, ${n}_lut, ${io});`);
+        } else calls.push(`  tf_${op.op === 'TANH' ? 'tanh' : 'logistic'}_f32(${count(outT.shape)}, ${io});`);
+        break;
+      case 'RELU':
+      case 'RELU6':
+        if (int8) {
+          const rq = requantFields(src, n, op.requant!, zpOut);
+          src.push(`static const tf_requant_t ${n}_rq = ${rq};`);
+          calls.push(`  tf_requant_s8(${count(outT.shape)}, ${zpIn}, &${n}_rq, ${io});`);
+        } else calls.push(`  tf_clamp_f32(${count(outT.shape)}, 0.0f, ${op.op === 'RELU6' ? '6.0f' : 'INFINITY'}, ${io});`);
+        break;
+      case 'RESHAPE':
+        calls.push(`  /* ${n}: RESHAPE shares its input's buffer */`);
+        break;
+    }
+    calls.push(`  if (observer) observer(${op.outputs[0]}, tf_arena + ${at(op.outputs[0])}, ${count(outT.shape) * (int8 ? 1 : 4)});`);
+    ops.push({ index: i, op: op.op, output: outT.name, macs: opMacs(ir, op), scratchBytes: scratch });
+  });
+
+  const inT = tensor(ir, ir.input);
+  const outT = tensor(ir, ir.output);
+  const macs = ops.reduce((a, o) => a + o.macs, 0);
+  const header = `/* Generated by tinyforge (C++ target). Do not edit. */
+#ifndef TF_MODEL_H
+#define TF_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TF_MODEL_INT8 ${int8 ? 1 : 0}
+#define TF_MODEL_ARENA_SIZE ${plan.arenaBytes}
+#define TF_MODEL_ARENA_LOWER_BOUND ${plan.lowerBound}
+#define TF_MODEL_INPUT_COUNT ${count(inT.shape)}
+#define TF_MODEL_OUTPUT_COUNT ${count(outT.shape)}
+#define TF_MODEL_INPUT_SCALE ${cFloat(inT.quant?.scale[0] ?? 1)}
+#define TF_MODEL_INPUT_ZERO_POINT ${inT.quant?.zeroPoint[0] ?? 0}
+#define TF_MODEL_OUTPUT_SCALE ${cFloat(outT.quant?.scale[0] ?? 1)}
+#define TF_MODEL_OUTPUT_ZERO_POINT ${outT.quant?.zeroPoint[0] ?? 0}
+#define TF_MODEL_OP_COUNT ${ir.ops.length}
+#define TF_MODEL_MACS ${macs}
+
+/* Sees every op's output (tensor id, bytes) after the op ran; for layer-by-layer checks. */
+typedef void (*tf_observer_t)(int32_t tensor_id, const void *data, size_t bytes);
+
+/* The input tensor (${int8 ? 'int8, quantized' : 'float'}), to fill before tf_model_invoke(). */
+${ctype} *tf_model_input(void);
+/* The output tensor, valid after tf_model_invoke(). */
+const ${ctype} *tf_model_output(void);
+int tf_model_invoke(void);
+int tf_model_invoke_observed(tf_observer_t observer);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
+`;
+  const source = `/* Generated by tinyforge (C++ target). Do not edit.
+ * ${ir.ops.length} ops, ${macs} MACs; arena ${plan.arenaBytes} B (lower bound ${plan.lowerBound} B, plan: ${plan.strategy}). */
+#include <math.h>
+#include "tf_model.h"
+#include "tinyforge-sdk/tf_kernels.h"
+#include "tinyforge-sdk/tf_dsp.h"
+
+#if defined(__GNUC__)
+#define TF_ALIGNED(n) __attribute__((aligned(n)))
+#else
+#define TF_ALIGNED(n)
+#endif
+#if TF_USE_DSP
+#define TF_DSP_SELECT(dsp, portable) dsp
+#else
+#define TF_DSP_SELECT(dsp, portable) portable
+#endif
+
+static uint8_t tf_arena[TF_MODEL_ARENA_SIZE > 0 ? TF_MODEL_ARENA_SIZE : 1] TF_ALIGNED(8);
+
+${src.lines.join('\n')}
+
+extern "C" {
+
+${ctype} *tf_model_input(void) { return (${ctype} *)(tf_arena + ${at(ir.input)}); }
+const ${ctype} *tf_model_output(void) { return (const ${ctype} *)(tf_arena + ${at(ir.output)}); }
+
+int tf_model_invoke_observed(tf_observer_t observer) {
+${calls.join('\n')}
+  return 0;
+}
+
+int tf_model_invoke(void) { return tf_model_invoke_observed(0); }
+
+} /* extern "C" */
+`;
+  return { header, source, plan, buffers, ops, macs, constBytes: src.constBytes };
+}
