@@ -3,6 +3,10 @@ import { registerBlock } from '../registration.js';
 
 /** Built-in transform blocks. Add one line per block: registerBlock(import.meta.url, './<name>/index.js', {...}). */
 export const transformBlocks: readonly BlockRegistration[] = [
+  registerBlock(import.meta.url, './relabel/index.js', {
+    id: 'transform/relabel', version: '1.0.0', kind: 'transform',
+    description: 'Rename, merge or drop labels',
+  }),
   registerBlock(import.meta.url, './resample/index.js', {
     id: 'transform/resample', version: '1.0.0', kind: 'transform',
     description: 'Band-limited polyphase resampling (Kaiser-windowed sinc, SciPy resample_poly compatible)',

@@ -18,7 +18,7 @@ export async function blocksListCommand(options: { json?: boolean }): Promise<nu
 /** `blocks info <id>[@major]`: params JSON Schema and the input/output artifact kinds. */
 export async function blocksInfoCommand(ref: string): Promise<number> {
   const catalog = catalogFor(process.cwd());
-  const [id, major] = ref.split('@') as [string, string | undefined];
+  const [id, major] = (/^(.+)@(\d+)$/.exec(ref)?.slice(1) ?? [ref, undefined]) as [string, string | undefined]; // scoped ids: @acme/x@1
   const candidates = catalog.entries.filter((e) => e.id === id && (major === undefined || e.version.split('.')[0] === major));
   const entry = candidates.sort((a, b) => compareSemver(b.version, a.version))[0];
   if (!entry) {

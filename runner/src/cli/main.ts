@@ -4,6 +4,7 @@ import { RUNNER_VERSION } from '../exec/run-pipeline.js';
 import { blocksInfoCommand, blocksListCommand } from './blocks-command.js';
 import { cacheGcCommand, cacheInfoCommand } from './cache-command.js';
 import { dspCommand, type DspCommandOptions } from './dsp-command.js';
+import { diffCommand } from './diff-command.js';
 import { lockCommand } from './lock-command.js';
 import { reportError } from './print-error.js';
 import { reportCommand } from './report-command.js';
@@ -133,6 +134,16 @@ export async function main(argv: string[]): Promise<number> {
     .option('--check', 'write nothing; exit 1 if the lock is missing or out of date')
     .option('--set <block.param=value>', 'as for run', collect)
     .action(wrap((pipeline: string, opts: { check?: boolean; set?: string[] }) => lockCommand(pipeline, opts)));
+
+  program
+    .command('diff')
+    .description('what changed between two runs: block status, key records (params, versions, inputs, env), metrics')
+    .argument('<runA>', 'run manifest path, id from .tinyforge/runs, or last~N')
+    .argument('<runB>', 'the same, for the later run')
+    .option('--dir <dir>', 'a folder inside the project (for ids)', '.')
+    .option('--pipeline <name>', 'with last~N: count runs of this pipeline only')
+    .option('--json', 'print JSON')
+    .action(wrap((a: string, b: string, opts: { dir?: string; pipeline?: string; json?: boolean }) => diffCommand(a, b, opts)));
 
   program
     .command('schema')

@@ -22,7 +22,7 @@ export async function targetsListCommand(options: { json?: boolean }): Promise<n
 export async function targetsInfoCommand(ref: string): Promise<number> {
   const entries = discoverTargetPlugins(process.cwd());
   checkDuplicateTargets(entries);
-  const [id, major] = ref.split('@') as [string, string | undefined];
+  const [id, major] = (/^(.+)@(\d+)$/.exec(ref)?.slice(1) ?? [ref, undefined]) as [string, string | undefined];
   const entry = entries.filter((e) => e.id === id && (major === undefined || e.version.split('.')[0] === major)).sort((a, b) => compareSemver(b.version, a.version))[0];
   if (!entry) throw new TinyforgeError({ code: 'UNKNOWN_BLOCK', message: `unknown target "${ref}"`, hint: 'tinyforge targets list shows the installed targets' });
   const target = await loadTarget(entry);

@@ -74,6 +74,16 @@ describe('learn/classifier block', () => {
     });
   });
 
+  it('stops with CANCELLED when the run is aborted mid-training', async () => {
+    const controller = new AbortController();
+    const f = fakeContext(classifierParams.parse({ preset: 'ei-dense-motion', epochs: 50 }), sampleReader(synthetic(60, 4)), memoryWriter(), {
+      signal: controller.signal,
+      onProgress: (done) => done === 2 && controller.abort(),
+    });
+    await expect(block.run(f.ctx as never)).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(f.progress).toHaveLength(2);
+  });
+
   it('checkParams catches what params alone decide', () => {
     const both = classifierParams.parse({ preset: 'ei-dense-motion', layers: [{ type: 'dense', activation: 'softmax' }] });
     expect(checkClassifierParams(both).map((p) => p.path)).toEqual(['layers']);

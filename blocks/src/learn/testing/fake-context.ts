@@ -49,7 +49,7 @@ export interface FakeContext {
   logs: string[];
 }
 
-export function fakeContext<P>(params: P, features: SampleSetReader, out: MemoryFiles): FakeContext {
+export function fakeContext<P>(params: P, features: SampleSetReader, out: MemoryFiles, opts: { signal?: AbortSignal; onProgress?: (done: number) => void } = {}): FakeContext {
   const progress: FakeContext['progress'] = [];
   const logs: string[] = [];
   return {
@@ -58,8 +58,11 @@ export function fakeContext<P>(params: P, features: SampleSetReader, out: Memory
       inputs: { features },
       outputs: { model: out },
       log: { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), debug: () => {} },
-      progress: (done: number, total?: number, note?: string) => progress.push({ done, ...(total !== undefined ? { total } : {}), ...(note !== undefined ? { note } : {}) }),
-      signal: new AbortController().signal,
+      progress: (done: number, total?: number, note?: string) => {
+        progress.push({ done, ...(total !== undefined ? { total } : {}), ...(note !== undefined ? { note } : {}) });
+        opts.onProgress?.(done);
+      },
+      signal: opts.signal ?? new AbortController().signal,
       scratchDir: '/tmp',
       pipelineDir: '/tmp',
       blockName: 'classifier',

@@ -39,8 +39,8 @@ function flags(opts: HostBuildOptions): string[] {
   ];
 }
 
-async function cachedObject(dir: string, rel: string, source: string | Uint8Array, f: string[]): Promise<string> {
-  const key = createHash('sha256').update(JSON.stringify(f)).update(source).digest('hex').slice(0, 24);
+async function cachedObject(dir: string, rel: string, sdkDigest: string, f: string[]): Promise<string> {
+  const key = createHash('sha256').update(JSON.stringify(f)).update(sdkDigest).digest('hex').slice(0, 24);
   const obj = path.join(OBJECT_CACHE, `${path.basename(rel, '.cpp')}-${key}.o`);
   if (existsSync(obj)) return obj;
   await mkdir(OBJECT_CACHE, { recursive: true });
@@ -54,10 +54,14 @@ async function cachedObject(dir: string, rel: string, source: string | Uint8Arra
 export async function buildHost(dir: string, files: ReadonlyMap<string, string | Uint8Array>, opts: HostBuildOptions = {}): Promise<string> {
   const include = opts.include ?? ((rel: string) => !rel.startsWith('examples/'));
   const f = flags(opts);
+  // The cache key covers every SDK file (headers included).
+  const sdk = createHash('sha256');
+  for (const [rel, source] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) if (rel.startsWith('tinyforge-sdk/')) sdk.update(rel).update(source);
+  const sdkDigest = sdk.digest('hex');
   const inputs: string[] = [];
-  for (const [rel, source] of files) {
+  for (const [rel] of files) {
     if (!rel.endsWith('.cpp') || !include(rel)) continue;
-    inputs.push(MODEL_FREE.has(rel) ? await cachedObject(dir, rel, source, f) : path.join(dir, rel));
+    inputs.push(MODEL_FREE.has(rel) ? await cachedObject(dir, rel, sdkDigest, f) : path.join(dir, rel));
   }
   const output = path.join(dir, opts.output ?? 'a.out');
   const extras = (opts.extraSources ?? []).map((s) => (path.isAbsolute(s) ? s : path.join(dir, s)));

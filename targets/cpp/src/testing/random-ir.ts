@@ -34,7 +34,7 @@ export function randomChain(seed: number): IrModel {
       const kind = rng.next();
       if (kind < 0.3) {
         multiplier.push(1 << 30); // exactly 0.5: ties everywhere
-        shift.push(int(-10, 0));
+        shift.push(pick([0, 0, -1, -2, int(-10, 0)]));
       } else if (kind < 0.4) {
         const q = quantizeMultiplier(0.5 + rng.next() * 3);
         multiplier.push(q.multiplier);

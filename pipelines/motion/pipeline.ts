@@ -1,0 +1,32 @@
+import { definePipeline } from '@tinyforge/sdk';
+
+/**
+ * Fan vibration: is the fan balanced or not, from 2 s windows of its tri-axial accelerometer at
+ * 50 Hz. Weight configuration 3 behaves as balanced, 1 and 2 are two unbalanced placements
+ * (telling 1 from 2 apart is much harder: --set relabel.map='{}' tries it). Data: UCI "Accelerometer"
+ * (CC BY 4.0, ./data). Each (configuration, speed) run is one recording; the split is by
+ * recording, so test windows come from runs the model never saw.
+ */
+export default definePipeline({
+  name: 'motion',
+  version: '1.0.0',
+  blocks: {
+    ingest: {
+      block: 'ingest/files@1',
+      params: {
+        directory: 'data',
+        extensions: ['.csv'],
+        csv: { labelColumn: 'wconfid', groupColumns: ['pctid'], columns: ['x', 'y', 'z'], frequencyHz: 50, units: 'g' },
+        split: { from: 'hash', by: 'sample', testRatio: 0.25, salt: 'motion' },
+      },
+    },
+    relabel: { block: 'transform/relabel@1', params: { map: { '1': 'unbalanced', '2': 'unbalanced', '3': 'balanced' } }, inputs: { samples: 'ingest' } },
+    window: { block: 'transform/window@1', params: { sizeMs: 2000, strideMs: 1000 }, inputs: { samples: 'relabel' } },
+    spectral: { block: 'dsp/spectral-analysis@1', params: { 'fft-length': 64 }, inputs: { samples: 'window' } },
+    classifier: {
+      block: 'learn/classifier@1',
+      params: { preset: 'ei-dense-motion', epochs: 40, learningRate: 0.005, seed: 1 },
+      inputs: { features: 'spectral' },
+    },
+  },
+});

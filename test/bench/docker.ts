@@ -1,0 +1,121 @@
+/**
+ * Docker block overhead: what one container run costs the runner once the image exists
+ * (create → wait → attach → start → exit → remove, with the hermetic settings blocks get),
+ * for a no-op image (FROM scratch + a 129-byte static x86-64 program that exits 0) and for the
+ * host-node test image (`node -e 0`). Also: connecting to the engine, and resolving a block's
+ * image when it is already built (what every run pays for the action key).
+ * Needs a Docker engine (test/support/docker-engine.ts starts dockerd if it can).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { arch, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NODE_IMAGE, dockerEngine, ensureNodeImage } from '../support/docker-engine.js';
+import { connectDocker } from '../../runner/src/docker/engine.js';
+import { resolveImage } from '../../runner/src/docker/image.js';
+import { grantWrite, runContainer, type ContainerOutcome } from '../../runner/src/docker/run-container.js';
+
+const RUNS = 10;
+const engine = await dockerEngine();
+if (!engine.ok) {
+  console.log(`docker.noop_container_run: not measured (${engine.reason})`);
+  process.exit(process.env.CI === 'true' ? 1 : 0);
+}
+await ensureNodeImage(engine.docker);
+
+const quiet = { info() {}, warn() {}, debug() {} };
+const signal = new AbortController().signal;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+let t0 = performance.now();
+await connectDocker();
+const connectMs = performance.now() - t0;
+
+// The no-op image, built through the runner's own Dockerfile path (tar context, followProgress).
+const work = mkdtempSync(join(tmpdir(), 'tinyforge-bench-docker-'));
+const context = join(work, 'noop');
+mkdirSync(context);
+writeFileSync(join(context, 'noop'), exitZeroElf(), { mode: 0o755 });
+writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\nCOPY noop /noop\nENTRYPOINT ["/noop"]\n');
+const noop = arch() === 'x64' ? await resolveImage({ context }, { baseDir: work, signal, log: quiet }) : undefined;
+t0 = performance.now();
+const resolves: number[] = [];
+for (let i = 0; i < 5; i++) {
+  t0 = performance.now();
+  await resolveImage({ context }, { baseDir: work, signal, log: quiet });
+  resolves.push(performance.now() - t0);
+}
+
+const inDir = join(work, 'in');
+const outDir = join(work, 'out');
+mkdirSync(inDir);
+mkdirSync(outDir);
+await grantWrite(outDir);
+
+async function measure(image: string, args: string[]): Promise<{ total: number; parts: ContainerOutcome['timing'] }> {
+  const totals: number[] = [];
+  const outcomes: ContainerOutcome[] = [];
+  for (let i = 0; i < RUNS + 1; i++) {
+    const t = performance.now();
+    const outcome = await runContainer({
+      image,
+      args,
+      mounts: [
+        { hostPath: inDir, containerPath: '/data/in', readOnly: true },
+        { hostPath: outDir, containerPath: '/data/out', readOnly: false },
+      ],
+      timeoutMs: 30_000,
+      memoryMb: 256,
+      cpus: 1,
+      signal,
+      log: quiet,
+      name: 'bench',
+    });
+    if (outcome.exitCode !== 0) throw new Error(`exit ${outcome.exitCode}: ${outcome.lastLines.join(' | ')}`);
+    if (i > 0) {
+      totals.push(performance.now() - t);
+      outcomes.push(outcome);
+    }
+  }
+  const parts = { create: median(outcomes.map((o) => o.timing.create)), start: median(outcomes.map((o) => o.timing.start)), run: median(outcomes.map((o) => o.timing.run)), remove: median(outcomes.map((o) => o.timing.remove)) };
+  return { total: median(totals), parts };
+}
+
+const fmt = (p: ContainerOutcome['timing']) => `create ${p.create.toFixed(0)} / start ${p.start.toFixed(0)} / run ${p.run.toFixed(0)} / remove ${p.remove.toFixed(0)} ms`;
+if (noop) {
+  const r = await measure(noop.id, []);
+  console.log(`docker.noop_container_run: ${r.total.toFixed(0)} ms (goal ≤ 250 ms; median of ${RUNS}; ${fmt(r.parts)})`);
+} else {
+  console.log(`docker.noop_container_run: not measured (the no-op program is x86-64; this is ${arch()})`);
+}
+const n = await measure(NODE_IMAGE, ['node', '-e', '0']);
+console.log(`docker.node_e0_container_run: ${n.total.toFixed(0)} ms (no goal; node start-up included; ${fmt(n.parts)})`);
+console.log(`docker.engine_connect: ${connectMs.toFixed(0)} ms (no goal; import dockerode + ping + orphan sweep, once per run)`);
+console.log(`docker.resolve_built_image: ${median(resolves).toFixed(1)} ms (no goal; hash context + inspect, per Docker block per run)`);
+rmSync(work, { recursive: true, force: true });
+
+/** A static x86-64 Linux program that calls exit(0): ELF header, one program header, 9 bytes of code. */
+function exitZeroElf(): Buffer {
+  const code = Buffer.from([0xb8, 0x3c, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05]); // mov eax,60; xor edi,edi; syscall
+  const base = 0x400000n;
+  const size = 64 + 56 + code.length;
+  const b = Buffer.alloc(size);
+  b.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], 0); // ELF, 64-bit, little-endian, v1
+  b.writeUInt16LE(2, 16); // ET_EXEC
+  b.writeUInt16LE(0x3e, 18); // x86-64
+  b.writeUInt32LE(1, 20);
+  b.writeBigUInt64LE(base + 120n, 24); // entry
+  b.writeBigUInt64LE(64n, 32); // program headers at 64
+  b.writeUInt16LE(64, 52); // header size
+  b.writeUInt16LE(56, 54); // program header size
+  b.writeUInt16LE(1, 56); // one program header
+  b.writeUInt32LE(1, 64); // PT_LOAD
+  b.writeUInt32LE(5, 68); // R+X
+  b.writeBigUInt64LE(0n, 72); // offset
+  b.writeBigUInt64LE(base, 80); // vaddr
+  b.writeBigUInt64LE(base, 88); // paddr
+  b.writeBigUInt64LE(BigInt(size), 96); // filesz
+  b.writeBigUInt64LE(BigInt(size), 104); // memsz
+  b.writeBigUInt64LE(0x1000n, 112); // align
+  code.copy(b, 120);
+  return b;
+}
