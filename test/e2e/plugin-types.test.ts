@@ -40,10 +40,11 @@ export default definePipeline({
   blocks: {
     a: { block: 'dsp/mfcc@1', params: { num_cepstral: '13' } }, // error: TS2322
     b: { block: 'dsp/mfcc@1', params: { num_cepstrall: 13 } }, // error: TS2561
-    c: { block: 'ingest/files@1', params: { directory: 'd', split: { from: 'hsh' } } }, // error: TS2322
+    c: { block: 'ingest/files@1', params: { directory: 'd', split: { from: 'hsh' } } }, // error: TS2820
     d: { block: 'example/wavelet-denoise@1', params: { threshold: 'auto' } }, // error: TS2322
     e: { block: waveletDenoise, params: { levels: '2' } }, // error: TS2322
-    f: { block: 'transform/window@1', params: {}, cache: 'sometimes' }, // error: TS2322
+    f: { block: 'transform/window@1', params: { sizeMs: 1000, strideMs: 500 }, cache: 'sometimes' }, // error: TS2322
+    g: { block: 'transform/window@1', params: { strideMs: 500 } }, // error: TS2741
   },
 });
 `;
@@ -80,7 +81,7 @@ describe('typed pipelines', () => {
     }
     expect([...found.keys()].filter((k) => k.startsWith('good:')), result.out).toEqual([]);
     const want = expectedErrors(BAD);
-    expect(want.size).toBe(6);
+    expect(want.size).toBe(7);
     for (const [line, code] of want) expect(found.get(`bad:${line}`), `bad.ts line ${line}\n${result.out}`).toEqual([code]);
     expect(found.size).toBe(want.size);
     expect(result.code).not.toBe(0);

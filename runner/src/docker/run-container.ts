@@ -122,7 +122,8 @@ export async function runContainer(job: ContainerJob): Promise<ContainerOutcome>
     timing.run = performance.now() - t2;
     await streamEnded;
     lines.flush();
-    const state = (await container.inspect().catch(() => undefined))?.State;
+    // Only a failed run can have been an out-of-memory kill; spare the inspect otherwise.
+    const state = status !== 0 ? (await container.inspect().catch(() => undefined))?.State : undefined;
     return { exitCode: status, timedOut, oomKilled: state?.OOMKilled ?? false, lastLines: lines.last, timing };
   } finally {
     clearTimeout(timer);

@@ -5,6 +5,16 @@
  * that the TypeScript reference interpreter (`interpreter.ts`) executes. Two files per model:
  * `<name>.json` (this `ModelIR`) and `<name>.bin` (the constant buffers it points into).
  *
+ * ## In a model artifact (learn/classifier, learn/regression)
+ * - `ir.float32.json` + `weights.float32.bin`, `ir.int8.json` + `weights.int8.bin`.
+ * - `golden.int8.json`: `{ format: 'tinyforge-int8-golden-v1', vectors: [{ input, output }],
+ *   firstVectorTensors: { [tensorId]: int8[] } }` — quantized inputs of the first test samples,
+ *   the int8 outputs, and every intermediate tensor of the first vector, from `interpreter.ts`.
+ *   A target is correct when it reproduces these exactly.
+ * - `metrics.json`, `curves.json` (per-epoch loss/acc/val_loss/val_acc), `spec.json` (layers).
+ * - Read an IR with `loadModelIr()` (`load.ts`): it checks format, version and buffer bounds.
+ * - Ops run in `ops` order; every op reads tensors written before it (a topological order).
+ *
  * ## Conventions
  * - Tensors are NHWC with batch 1, row-major. 1-D signals are `[1, 1, steps, channels]`; flat
  *   vectors `[1, n]`. A RESHAPE never moves data.

@@ -9,7 +9,7 @@ const tf = await import('@tensorflow/tfjs');
 await tf.setBackend('cpu');
 
 /** Same weights, same input: the engine must agree with stock tf.layers (Keras semantics). */
-function compare(layers: LayerSpecInput[], inputShape: number[], classes: number, withGrads: boolean): { out: number; grad: number } {
+function compare(layers: LayerSpecInput[], inputShape: number[], classes: number, withGrads: boolean, training = false): { out: number; grad: number } {
   const specs = parseLayers(layers);
   const net = buildNetwork(specs, inputShape, classes, new Rng(5));
   const rng = new Rng(9);
@@ -22,8 +22,8 @@ function compare(layers: LayerSpecInput[], inputShape: number[], classes: number
   const model = toTfjsModel(tf, specs, inputShape, classes);
   copyWeightsToTfjs(tf, net, model);
   const xt = tf.tensor(Float32Array.from(x), [batch, ...inputShape]);
-  const mine = net.forward(x, batch, false);
-  const theirs = (model.predict(xt) as import('@tensorflow/tfjs').Tensor).dataSync();
+  const mine = net.forward(x, batch, training);
+  const theirs = (training ? (model.apply(xt, { training: true }) as import('@tensorflow/tfjs').Tensor) : (model.predict(xt) as import('@tensorflow/tfjs').Tensor)).dataSync();
   let out = 0;
   for (let i = 0; i < theirs.length; i++) out = Math.max(out, Math.abs(mine[i]! - theirs[i]!));
   let grad = 0;
@@ -76,5 +76,24 @@ describe('engine vs stock TensorFlow.js layers (CPU backend)', () => {
       false,
     );
     expect(r.out).toBeLessThan(1e-5);
+  });
+
+  it('batchNorm in training mode normalizes with batch statistics like Keras', () => {
+    const r = compare(
+      [
+        { type: 'reshape', shape: [-1, 6, 1] },
+        { type: 'conv2d', filters: 4, kernelSize: 3, padding: 'same' },
+        { type: 'batchNorm' },
+        { type: 'relu' },
+        { type: 'flatten' },
+        { type: 'dense', units: 3 },
+        { type: 'batchNorm', epsilon: 0.01 },
+      ],
+      [9 * 6],
+      3,
+      false,
+      true,
+    );
+    expect(r.out).toBeLessThan(1e-4);
   });
 });
