@@ -46,3 +46,27 @@ describe('tinyforge CLI basics', () => {
     expect(usage.stderr).toContain('expected <block>.<param>=<value>');
   });
 });
+
+describe('tinyforge cache', () => {
+  test('gc removes what the last runs no longer reach and keeps what they do', async () => {
+    const { runJson, block } = await import('../support/slice-project.js');
+    const dir = createSliceProject();
+    await runJson(dir, ['--set', 'scale.factor=5']);
+    const current = await runJson(dir); // factor 2: the pipeline's own value
+    const before = JSON.parse((await runCli(['cache', 'info', dir, '--json'])).stdout) as { blobs: number; actions: number };
+    const gc = await runCli(['cache', 'gc', dir, '--json']);
+    expect(gc.code).toBe(0);
+    const removed = JSON.parse(gc.stdout) as { removedBlobs: number; removedActions: number };
+    // The factor-5 scale and summary results are unreachable now; ingest is shared.
+    expect(removed.removedActions).toBe(2);
+    expect(removed.removedBlobs).toBeGreaterThan(10);
+    const after = JSON.parse((await runCli(['cache', 'info', dir, '--json'])).stdout) as { blobs: number; actions: number };
+    expect(after.actions).toBe(before.actions - 2);
+    const rerun = await runJson(dir);
+    expect(rerun.manifest.blocks.map((b) => b.status)).toEqual(['cached', 'cached', 'cached']);
+    expect(block(rerun.manifest, 'summary').outputs).toEqual(block(current.manifest, 'summary').outputs);
+    // A run of the old config must recompute (its results were collected), and still be right.
+    const old = await runJson(dir, ['--set', 'scale.factor=5']);
+    expect(block(old.manifest, 'scale').status).toBe('ran');
+  });
+});

@@ -183,6 +183,31 @@ describe.skipIf(skipWithoutNginx())('remote cache over HTTP (real nginx, WebDAV 
     expect(warnings.some((w) => w.includes(`ignored action entry ${scaleKey.slice(0, 12)}`) && w.includes('does not hash'))).toBe(true);
   });
 
+  test('a server that takes uploads only with credentials: anonymous jobs read, authenticated ones write', async () => {
+    const guarded = await startNginxCache({ writeAuth: { user: 'ci', password: 's3cret' } });
+    try {
+      const dir = createSliceProject();
+      const anonymous = await runJson(dir, [], { TINYFORGE_REMOTE_CACHE: guarded.url });
+      expect(anonymous.result.code).toBe(0);
+      expect(statuses(anonymous.manifest)).toEqual(['ran', 'ran', 'ran']);
+      const refused = remoteWarnings(anonymous.result.stderr);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toMatch(/refuses uploads \(HTTP 401\)/);
+      expect(existsSync(join(guarded.root, 'ac'))).toBe(false);
+
+      const authed = await runJson(freshCopy(dir), [], { TINYFORGE_REMOTE_CACHE: guarded.url.replace('http://', 'http://ci:s3cret@') });
+      expect(remoteWarnings(authed.result.stderr)).toEqual([]);
+      expect(readdirSync(join(guarded.root, 'ac'))).toHaveLength(3);
+      expect(authed.result.stderr).not.toContain('s3cret');
+
+      const reader = await runJson(freshCopy(dir), [], { TINYFORGE_REMOTE_CACHE: guarded.url, TINYFORGE_REMOTE_CACHE_MODE: 'read' });
+      expect(statuses(reader.manifest)).toEqual(['cached', 'cached', 'cached']);
+      expect(remoteWarnings(reader.result.stderr)).toEqual([]);
+    } finally {
+      await guarded.stop();
+    }
+  });
+
   test('a dead server: one warning for the whole run, and the run succeeds locally', async () => {
     const port = await freePort();
     const dir = createSliceProject();

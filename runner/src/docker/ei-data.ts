@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { TinyforgeError, type Category, type JsonObject, type Sample, type SampleSetReader, type SensorInfo } from '@tinyforge/sdk';
 
 /**
@@ -135,7 +135,8 @@ function fromEiJson(doc: unknown, file: string): Pick<Sample, 'sensors' | 'inter
   return { sensors, intervalMs: Number(payload.interval_ms ?? 0), values, ...(twoD ? { shape: [rows.length, width] } : {}) };
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/** Files under a folder, relative and `/`-separated, sorted. */
+export async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string) => {
     for (const entry of await readdir(d, { withFileTypes: true })) {
@@ -147,7 +148,6 @@ async function listFiles(dir: string): Promise<string[]> {
   if (existsSync(dir)) await walk(dir);
   return out.sort();
 }
-export { listFiles };
 
 function fileLabel(label: string | null): string {
   return label === null ? 'unlabeled' : label.replace(/[^A-Za-z0-9_-]+/g, '_') || '_';
@@ -165,7 +165,3 @@ function badOutput(file: string, message: string): TinyforgeError {
   return new TinyforgeError({ code: 'BLOCK_FAILED', file, message: `container output: ${message}` });
 }
 
-/** Creates the folder a path lives in. */
-export async function ensureParent(path: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-}

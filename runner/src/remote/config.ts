@@ -11,6 +11,8 @@ export interface RemoteCacheConfig {
   url: string;
   mode: RemoteCacheMode;
   download: RemoteDownload;
+  /** Bearer token, from TINYFORGE_REMOTE_CACHE_TOKEN only (secrets stay out of committed files). */
+  token?: string;
   /** Where the setting came from, for messages. */
   source: string;
 }
@@ -38,7 +40,8 @@ export function resolveRemoteConfig(env: NodeJS.ProcessEnv, startDir?: string): 
     throw new TinyforgeError({ code: 'CONFIG_INVALID', file: envDownload ? 'TINYFORGE_REMOTE_CACHE_DOWNLOAD' : file, message: `remote cache download "${download}" is not "minimal" or "all"` });
   }
   checkUrl(url, envUrl ? 'TINYFORGE_REMOTE_CACHE' : file!);
-  return { url: url.replace(/\/+$/, ''), mode, download, source: envUrl ? 'TINYFORGE_REMOTE_CACHE' : file! };
+  const token = env.TINYFORGE_REMOTE_CACHE_TOKEN?.trim();
+  return { url: url.replace(/\/+$/, ''), mode, download, ...(token ? { token } : {}), source: envUrl ? 'TINYFORGE_REMOTE_CACHE' : file! };
 }
 
 /** Nearest `tinyforge.config.json` at or above `startDir`. */

@@ -9,6 +9,8 @@ export interface HttpCacheOptions {
   backoffMs?: number;
   /** Per-attempt timeout in ms (default 30 s). */
   timeoutMs?: number;
+  /** Sent as `Authorization: Bearer …` (from TINYFORGE_REMOTE_CACHE_TOKEN; never from a committed file). */
+  token?: string;
   warn: (message: string) => void;
 }
 
@@ -26,14 +28,26 @@ export class HttpCache {
   private readonly retries: number;
   private readonly backoffMs: number;
   private readonly timeoutMs: number;
+  private readonly headers: Record<string, string> = {};
+  /** Base URL without credentials (fetch refuses URLs that carry them); safe to print. */
+  readonly baseUrl: string;
   dead = false;
   /** Set when the server refuses uploads (401/403/405): reads go on, writes stop. */
   writesRefused = false;
 
   constructor(
-    readonly baseUrl: string,
+    url: string,
     private readonly options: HttpCacheOptions,
   ) {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) {
+      // http://user:pass@host/path → Basic auth, as curl and Bazel's --remote_cache do.
+      this.headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
+      parsed.username = '';
+      parsed.password = '';
+    }
+    if (options.token) this.headers.authorization = `Bearer ${options.token}`;
+    this.baseUrl = parsed.href.replace(/\/+$/, '');
     this.limiter = new Limiter(options.concurrency ?? 8);
     this.retries = options.retries ?? 3;
     this.backoffMs = options.backoffMs ?? 100;
@@ -92,7 +106,8 @@ export class HttpCache {
           const res = await fetch(`${this.baseUrl}/${path}`, {
             method,
             signal: AbortSignal.timeout(this.timeoutMs),
-            ...(body ? { body, headers: { 'content-type': 'application/octet-stream' } } : {}),
+            headers: body ? { ...this.headers, 'content-type': 'application/octet-stream' } : this.headers,
+            ...(body ? { body } : {}),
           });
           if (res.status >= 500) {
             await res.body?.cancel();

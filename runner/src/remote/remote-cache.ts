@@ -66,7 +66,7 @@ export class RemoteCache {
     options: RemoteCacheOptions = {},
   ) {
     this.sink = options.warn ?? ((m: string) => process.stderr.write(`warning: remote cache: ${m}\n`));
-    this.http = new HttpCache(config.url, { ...options, warn: (m) => this.warn(m) });
+    this.http = new HttpCache(config.url, { ...(config.token ? { token: config.token } : {}), ...options, warn: (m) => this.warn(m) });
     this.pendingDir = join(cas.dir, '..', 'remote-pending');
   }
 
@@ -136,7 +136,7 @@ export class RemoteCache {
       this.stats.rejected++;
       this.corruptOnRemote.add(digest);
       if (this.blobWarnings++ < MAX_BLOB_WARNINGS) {
-        this.warn(`rejected blob ${digest.slice(0, 12)}… from ${this.config.url}: its ${data.length} bytes hash to ${actual.slice(0, 12)}…; not stored, the work will be redone`);
+        this.warn(`rejected blob ${digest.slice(0, 12)}… from ${this.http.baseUrl}: its ${data.length} bytes hash to ${actual.slice(0, 12)}…; not stored, the work will be redone`);
       }
       return undefined;
     }
@@ -202,7 +202,7 @@ export class RemoteCache {
   private reject(actionKey: string, why: string): undefined {
     this.stats.rejected++;
     this.invalidEntries.add(actionKey);
-    this.warn(`ignored action entry ${actionKey.slice(0, 12)}… from ${this.config.url}: it ${why}`);
+    this.warn(`ignored action entry ${actionKey.slice(0, 12)}… from ${this.http.baseUrl}: it ${why}`);
     return undefined;
   }
 

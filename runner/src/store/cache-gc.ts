@@ -38,12 +38,14 @@ export async function collectGarbage(store: Store): Promise<{ removedBlobs: numb
   const liveIndexes = new Set<string>();
   for (const pipeline of await safeReaddir(store.layout.stateDir)) {
     for (const file of await safeReaddir(join(store.layout.stateDir, pipeline))) {
+      if (file.endsWith('.sources.json')) continue; // side files of ingest states, not states
       let state: BlockState;
       try {
         state = JSON.parse(await readFile(join(store.layout.stateDir, pipeline, file), 'utf8')) as BlockState;
       } catch {
         continue;
       }
+      if (!state.keyRecord || !state.outputs) continue;
       liveActions.add(state.actionKey);
       const { inputs: _inputs, ...base } = state.keyRecord as JsonObject & { inputs?: unknown };
       const baseKey = keyOf(base as JsonObject);
