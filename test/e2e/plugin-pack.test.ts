@@ -100,6 +100,19 @@ describe('a packed third-party plugin in a fresh project', () => {
     expect(readdirSync(join(project, 'node_modules/@tinyforge/sdk/dist/testing'))).toContain('index.js');
   });
 
+  test('the installed type declarations check pipeline.ts params (the plugin augments BlockRegistry)', async () => {
+    const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
+    const options = ['--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--typeRoots', join(REPO_ROOT, 'node_modules/@types'), '--pretty', 'false'];
+    await sh(process.execPath, [tsc, ...options, 'pipeline.ts'], project);
+    writeFileSync(join(project, 'wrong.ts'), PIPELINE.replace('levels: 2', "levels: '2'"));
+    const wrong = await sh(process.execPath, [tsc, ...options, 'wrong.ts'], project).then(
+      () => '',
+      (e: Error) => e.message,
+    );
+    rmSync(join(project, 'wrong.ts'));
+    expect(wrong).toMatch(/wrong\.ts\(9,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
+  });
+
   test('tinyforge blocks list discovers it', async () => {
     const list = await tinyforge(['blocks', 'list', '--json']);
     expect(list.code, list.stderr).toBe(0);

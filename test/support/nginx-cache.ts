@@ -48,7 +48,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startNginxCache(): Promise<NginxCache> {
+export interface NginxCacheOptions {
+  /** Reads stay open; PUT needs these Basic credentials (the read-only-for-untrusted setup). */
+  writeAuth?: { user: string; password: string };
+}
+
+export async function startNginxCache(options: NginxCacheOptions = {}): Promise<NginxCache> {
   const nginx = findNginx();
   if (!nginx) throw new Error('nginx is not installed: apt-get install -y nginx-light (needs the WebDAV module)');
   const dir = mkdtempSync(join(tmpdir(), 'tinyforge-nginx-'));
@@ -59,6 +64,8 @@ export async function startNginxCache(): Promise<NginxCache> {
   const port = await freePort();
   const accessLog = join(dir, 'logs/access.log');
   const asRoot = process.getuid?.() === 0;
+  if (options.writeAuth) writeFileSync(join(dir, 'htpasswd'), `${options.writeAuth.user}:{PLAIN}${options.writeAuth.password}\n`);
+  const writeAuth = options.writeAuth ? `\n      limit_except GET HEAD { auth_basic "tinyforge cache"; auth_basic_user_file ${dir}/htpasswd; }` : '';
   writeFileSync(
     join(dir, 'nginx.conf'),
     `${asRoot ? 'user root;\n' : ''}daemon off;
@@ -82,7 +89,7 @@ http {
     location /cache/ {
       dav_methods PUT;
       create_full_put_path on;
-      dav_access user:rw group:r all:r;
+      dav_access user:rw group:r all:r;${writeAuth}
     }
   }
 }

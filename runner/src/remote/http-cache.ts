@@ -83,8 +83,9 @@ export class HttpCache {
         await res.body?.cancel();
         if (res.ok || res.status === 409) return true;
         if (res.status === 401 || res.status === 403 || res.status === 405) {
+          // Uploads run in parallel: several may be refused at once, one warning says it.
+          if (!this.writesRefused) this.options.warn(`${this.baseUrl} refuses uploads (HTTP ${res.status}); reading only for the rest of this run`);
           this.writesRefused = true;
-          this.options.warn(`${this.baseUrl} refuses uploads (HTTP ${res.status}); reading only for the rest of this run`);
           return false;
         }
         this.warnOnce(`put-${res.status}`, `PUT ${path} answered ${res.status}; not uploaded`);

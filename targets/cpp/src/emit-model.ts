@@ -68,7 +68,7 @@ export function scratchBytes(ir: ModelIR, op: OpIR): number {
     if (op.depthMultiplier === 1 && C % 4 === 0) return ceil8(C) + f[1] * f[2] * POINTER_BYTES;
     return 0;
   }
-  if (op.op === 'FULLY_CONNECTED') return ceil4(tensor(ir, op.inputs[1]).shape[1]!) * 2;
+  if (op.op === 'FULLY_CONNECTED') return ceil4(tensor(ir, op.inputs[1]).shape[1]!) * 4;
   return 0;
 }
 
@@ -124,15 +124,18 @@ export function modelBuffers(ir: ModelIR): { buffers: PlanBuffer[]; tensorBuffer
   return { buffers, tensorBuffer };
 }
 
-/** Weights of a conv/dense in the SIMD layout: rows padded to a multiple of 4; with `reorder`
- * every group of 4 stored as (w0, w2, w1, w3) to meet natural-order im2col columns. */
+/** Weights of a conv/dense in the SIMD layout: rows padded to a multiple of 4 values, an even
+ * row count, rows (2j, 2j+1) interleaved per group of 4 values; with `reorder` every group is
+ * stored as (w0, w2, w1, w3) to meet natural-order im2col columns. */
 export function dspRows(w: Int8Array, rows: number, k: number, reorder: boolean): Int8Array {
   const kp = ceil4(k);
-  const out = new Int8Array(rows * kp);
+  const pairs = Math.ceil(rows / 2);
+  const out = new Int8Array(pairs * 2 * kp);
   for (let r = 0; r < rows; r++)
     for (let i = 0; i < k; i++) {
       const j = reorder ? (i & ~3) | ((i & 1) << 1) | ((i >> 1) & 1) : i;
-      out[r * kp + j] = w[r * k + i]!;
+      const pair = r >> 1;
+      out[pair * 2 * kp + (j >> 2) * 8 + (r & 1) * 4 + (j & 3)] = w[r * k + i]!;
     }
   return out;
 }

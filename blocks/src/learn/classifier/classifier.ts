@@ -1,4 +1,4 @@
-import { TinyforgeError, type JsonObject } from '@tinyforge/sdk';
+import type { JsonObject } from '@tinyforge/sdk';
 import { dequantizeOutput, goldenVectors, quantizeInput, runFloat, runInt8 } from '../ir/interpreter.js';
 import { lowerToFloatIr } from '../ir/lower.js';
 import type { IrModel } from '../ir/model.js';

@@ -74,6 +74,30 @@ describe('int8 ops against hand-worked examples', () => {
     expect(Array.from(runInt8(m, Int8Array.from([2, -3])))).toEqual([2, 4, -9, -12]);
   });
 
+  it('standalone RELU requantizes (×2 here) and clamps at the output zero point; LUT ops index by q + 128', () => {
+    const relu = int8Model(
+      [
+        { name: 'x', dtype: 'int8', shape: [1, 3], quant: q(0.5, 10) },
+        { name: 'y', dtype: 'int8', shape: [1, 3], quant: q(0.25, -128) },
+      ],
+      // in/out = 2 → QuantizeMultiplier(2) = (2^30, shift 2); RELU range [zpOut, 127].
+      { op: 'RELU', inputs: [0], outputs: [1], requant: { multiplier: [1 << 30], shift: [2], activationMin: -128, activationMax: 127 } },
+      {},
+    );
+    // q 20 → (20 − 10)·2 = 20 → −108; q 4 → −12 → −140 → clamp −128; q 127 → 234 − 128 = 106.
+    expect(Array.from(runInt8(relu, Int8Array.from([20, 4, 127])))).toEqual([-108, -128, 106]);
+    const lut = Array.from({ length: 256 }, (_, i) => (i * 7) % 256 - 128);
+    const tanh = int8Model(
+      [
+        { name: 'x', dtype: 'int8', shape: [1, 2], quant: q(1, 0) },
+        { name: 'y', dtype: 'int8', shape: [1, 2], quant: q(1 / 128, 0) },
+      ],
+      { op: 'TANH', inputs: [0], outputs: [1], lut },
+      {},
+    );
+    expect(Array.from(runInt8(tanh, Int8Array.from([-128, 1])))).toEqual([lut[0], lut[129]]);
+  });
+
   it('AVERAGE_POOL_2D rounds half away from zero over in-bounds cells; MAX_POOL_2D ignores padding', () => {
     const tensors: Omit<TensorIR, 'id'>[] = [
       { name: 'x', dtype: 'int8', shape: [1, 1, 5, 1], quant: q(1, 0) },

@@ -33,6 +33,10 @@ typedef struct { char name[32]; uint64_t start, stop, opened_at, sum, entries; b
 static region_t regions[MAX_REGIONS];
 static int nregions;
 static uint64_t total;
+/* Optional per-address profile of the first 1 MB (profile=FILE): "addr count" lines. */
+static uint64_t *profile;
+static char profile_file[256];
+#define PROFILE_SPAN (1u << 20)
 
 static void on_start(unsigned int vcpu, void *u) {
   region_t *r = (region_t *)u;
@@ -55,13 +59,21 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
       if (pc == regions[k].stop) qemu_plugin_register_vcpu_insn_exec_cb(insn, on_stop, QEMU_PLUGIN_CB_NO_REGS, &regions[k]);
     }
     qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, &total, 1);
+    if (profile && (pc & 0x0fffffffu) < PROFILE_SPAN) qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, &profile[(pc & 0x0fffffffu) >> 1], 1);
   }
 }
 static void at_exit(qemu_plugin_id_t id, void *u) {
-  char buf[200];
+  char buf[800];
   (void)id; (void)u;
   snprintf(buf, sizeof buf, "insns_total %" PRIu64 "\n", total);
   qemu_plugin_outs(buf);
+  if (profile) {
+    FILE *f = fopen(profile_file, "w");
+    if (f) {
+      for (uint32_t i = 0; i < PROFILE_SPAN / 2; i++) if (profile[i]) fprintf(f, "%x %" PRIu64 "\n", i << 1, profile[i]);
+      fclose(f);
+    }
+  }
   for (int k = 0; k < nregions; k++) {
     snprintf(buf, sizeof buf, "insns_region %s %" PRIu64 " %" PRIu64 "\n", regions[k].name, regions[k].sum, regions[k].entries);
     qemu_plugin_outs(buf);
@@ -79,6 +91,9 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
       r->start = strtoull(c1 + 1, NULL, 0) & ~1ull;
       r->stop = strtoull(c2 + 1, NULL, 0) & ~1ull;
       nregions++;
+    } else if (!strncmp(argv[i], "profile=", 8)) {
+      snprintf(profile_file, sizeof profile_file, "%s", argv[i] + 8);
+      profile = calloc(PROFILE_SPAN / 2, sizeof *profile);
     } else { fprintf(stderr, "insncount: unknown arg %s\n", argv[i]); return -1; }
   }
   qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);

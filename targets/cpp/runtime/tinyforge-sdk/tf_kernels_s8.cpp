@@ -6,6 +6,12 @@
 #include "tf_fixedpoint.h"
 #include "tf_dsp.h"
 
+/* The hot loops are built for speed even in a size-optimized (-Os) build, as TFLM does for its
+ * kernels; define TF_KERNELS_OPTIMIZE_SIZE to keep the caller's flags. */
+#if defined(__GNUC__) && !defined(__clang__) && !defined(TF_KERNELS_OPTIMIZE_SIZE)
+#pragma GCC optimize("O2")
+#endif
+
 extern "C" {
 
 static inline int32_t imax(int32_t a, int32_t b) { return a > b ? a : b; }
@@ -19,7 +25,7 @@ TF_INLINE int8_t requant_c(const tf_requant_t *rq, int32_t acc, int32_t c) {
 
 size_t tf_conv_s8_scratch(const tf_conv_s8_t *p) {
 #if TF_USE_DSP
-  return (size_t)p->k_padded * 2u * 2u; /* two im2col columns of int16 */
+  return (size_t)p->k_padded * 2u * 2u; /* two interleaved im2col columns of int16 */
 #else
   (void)p;
   return 0;
@@ -27,126 +33,85 @@ size_t tf_conv_s8_scratch(const tf_conv_s8_t *p) {
 }
 
 #if TF_USE_DSP
-/* One im2col column (int16, input offset added, padding 0). With in_c % 4 == 0 the values are
- * stored in SXTB16 order (x0, x2, x1, x3) per group of 4 and the weights stay natural; otherwise
- * values are natural and the generator stored weights as (w0, w2, w1, w3). */
-static void im2col_q15(const tf_conv_s8_t *p, const int8_t *in, int32_t oy, int32_t ox, int16_t *col) {
-  const int32_t C = p->in_c, W = p->in_w, H = p->in_h;
+/* im2col for two pixels, interleaved per group of 4 values: A0..A3 B0..B3 A4..A7 B4..B7 ...
+ * (int16, input offset added, padding 0). With in_c % 4 == 0 each group is stored in SXTB16
+ * order (x0, x2, x1, x3) and the weights stay natural; otherwise values are natural and the
+ * generator stored the weights as (w0, w2, w1, w3). `slot` 0 writes pixel A, 1 pixel B. */
+static void im2col_q15(const tf_conv_s8_t *p, const int8_t *in, int32_t oy, int32_t ox, int16_t *col, int32_t slot) {
+  const int32_t C = p->in_c, W = p->in_w, H = p->in_h, KW = p->k_w;
   const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
   const int32_t off = -p->in_zp;
-  const uint32_t off2 = ((uint32_t)(uint16_t)off) | ((uint32_t)(uint16_t)off << 16);
-  const int simd = (C & 3) == 0;
-  int16_t *d = col;
+  col += slot * 4;
+  if ((C & 3) == 0) {
+    const uint32_t off2 = ((uint32_t)(uint16_t)off) | ((uint32_t)(uint16_t)off << 16);
+    uint32_t *d = (uint32_t *)(void *)col;
+    for (int32_t ky = 0; ky < p->k_h; ky++) {
+      const int32_t iy = iy0 + ky;
+      for (int32_t kx = 0; kx < KW; kx++) {
+        const int32_t ix = ix0 + kx;
+        if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+          for (int32_t i = 0; i < C; i += 4) { d[0] = 0; d[1] = 0; d += 4; }
+          continue;
+        }
+        const int8_t *s = in + (iy * W + ix) * C;
+        for (int32_t i = 0; i < C; i += 4) {
+          const uint32_t w = tf_read_u32(s + i);
+          d[0] = tf_sadd16(tf_sxtb16(w), off2);
+          d[1] = tf_sadd16(tf_sxtb16_ror8(w), off2);
+          d += 4;
+        }
+      }
+    }
+    return;
+  }
+  int32_t k = 0;
   for (int32_t ky = 0; ky < p->k_h; ky++) {
     const int32_t iy = iy0 + ky;
-    if (iy < 0 || iy >= H) {
-      memset(d, 0, (size_t)(p->k_w * C) * 2u);
-      d += p->k_w * C;
-      continue;
+    for (int32_t kx = 0; kx < KW; kx++) {
+      const int32_t ix = ix0 + kx;
+      const int valid = iy >= 0 && iy < H && ix >= 0 && ix < W;
+      const int8_t *s = in + (iy * W + ix) * C;
+      for (int32_t c = 0; c < C; c++, k++) col[(k & ~3) * 2 + (k & 3)] = (int16_t)(valid ? s[c] + off : 0);
     }
-    int32_t kx0 = imin(imax(0, -ix0), p->k_w), kx1 = imin(p->k_w, W - ix0);
-    if (kx1 < kx0) kx1 = kx0;
-    if (kx0 > 0) { memset(d, 0, (size_t)(kx0 * C) * 2u); d += kx0 * C; }
-    const int8_t *s = in + (iy * W + ix0 + kx0) * C;
-    const int32_t n = (kx1 - kx0) * C;
-    if (simd) {
-      for (int32_t i = 0; i < n; i += 4) {
-        const uint32_t w = tf_read_u32(s + i);
-        tf_write_u32(d, tf_sadd16(tf_sxtb16(w), off2));
-        tf_write_u32(d + 2, tf_sadd16(tf_sxtb16_ror8(w), off2));
-        d += 4;
-      }
-    } else {
-      for (int32_t i = 0; i < n; i++) *d++ = (int16_t)(s[i] + off);
-    }
-    if (kx1 < p->k_w) { memset(d, 0, (size_t)((p->k_w - kx1) * C) * 2u); d += (p->k_w - kx1) * C; }
   }
-  const int32_t k = p->k_h * p->k_w * C;
-  for (int32_t i = k; i < p->k_padded; i++) col[i] = 0;
+  for (; k < p->k_padded; k++) col[(k & ~3) * 2 + (k & 3)] = 0;
 }
 
-/* Two columns (pixels a, b) against all output channels, two channels at a time. */
+/* Two interleaved columns against the output channels, two channels at a time. The weights of
+ * channels (2j, 2j+1) are interleaved per group of 4 (8 bytes per group). */
 static void matmul_2x2(const int8_t *wt, const int32_t *bias, const tf_requant_t *rq, int32_t kp, int32_t co_n,
-                       const int16_t *ca, const int16_t *cb, int8_t *oa, int8_t *ob) {
-  int32_t co = 0;
-  for (; co + 1 < co_n; co += 2) {
-    const int8_t *w0 = wt + co * kp;
-    const int8_t *w1 = w0 + kp;
-    int32_t a0 = bias[co], a1 = bias[co + 1], b0 = a0, b1 = a1;
-    const int16_t *pa = ca, *pb = cb;
-    for (int32_t k = 0; k < kp; k += 4) {
-      const uint32_t u0 = tf_read_u32(w0 + k), u1 = tf_read_u32(w1 + k);
+                       const int16_t *col, int8_t *oa, int8_t *ob) {
+  const int32_t *mult = rq->multiplier;
+  const int8_t *shift = rq->shift;
+  const int32_t zp = rq->out_zp, lo = rq->act_min, hi = rq->act_max;
+  const int32_t groups = kp >> 2;
+  for (int32_t co = 0; co < co_n; co += 2) {
+    const uint32_t *w = (const uint32_t *)(const void *)(wt + co * kp);
+    const uint32_t *x = (const uint32_t *)(const void *)col;
+    const int two = co + 1 < co_n;
+    int32_t a0 = bias[co], a1 = two ? bias[co + 1] : 0, b0 = a0, b1 = a1;
+    for (int32_t g = 0; g < groups; g++) {
+      const uint32_t u0 = w[0], u1 = w[1];
+      const uint32_t xa0 = x[0], xa1 = x[1], xb0 = x[2], xb1 = x[3];
       const uint32_t l0 = tf_sxtb16(u0), h0 = tf_sxtb16_ror8(u0);
       const uint32_t l1 = tf_sxtb16(u1), h1 = tf_sxtb16_ror8(u1);
-      uint32_t x = tf_read_u32(pa);
-      a0 = tf_smlad(x, l0, a0);
-      a1 = tf_smlad(x, l1, a1);
-      x = tf_read_u32(pa + 2);
-      a0 = tf_smlad(x, h0, a0);
-      a1 = tf_smlad(x, h1, a1);
-      x = tf_read_u32(pb);
-      b0 = tf_smlad(x, l0, b0);
-      b1 = tf_smlad(x, l1, b1);
-      x = tf_read_u32(pb + 2);
-      b0 = tf_smlad(x, h0, b0);
-      b1 = tf_smlad(x, h1, b1);
-      pa += 4;
-      pb += 4;
+      a0 = tf_smlad(xa0, l0, a0);
+      a0 = tf_smlad(xa1, h0, a0);
+      a1 = tf_smlad(xa0, l1, a1);
+      a1 = tf_smlad(xa1, h1, a1);
+      b0 = tf_smlad(xb0, l0, b0);
+      b0 = tf_smlad(xb1, h0, b0);
+      b1 = tf_smlad(xb0, l1, b1);
+      b1 = tf_smlad(xb1, h1, b1);
+      w += 2;
+      x += 4;
     }
-    oa[co] = requant_c(rq, a0, co);
-    oa[co + 1] = requant_c(rq, a1, co + 1);
-    if (ob) {
-      ob[co] = requant_c(rq, b0, co);
-      ob[co + 1] = requant_c(rq, b1, co + 1);
+    oa[co] = tf_requant(a0, mult[co], shift[co], zp, lo, hi);
+    if (ob) ob[co] = tf_requant(b0, mult[co], shift[co], zp, lo, hi);
+    if (two) {
+      oa[co + 1] = tf_requant(a1, mult[co + 1], shift[co + 1], zp, lo, hi);
+      if (ob) ob[co + 1] = tf_requant(b1, mult[co + 1], shift[co + 1], zp, lo, hi);
     }
-  }
-  if (co < co_n) {
-    const int8_t *w0 = wt + co * kp;
-    int32_t a0 = bias[co], b0 = a0;
-    for (int32_t k = 0; k < kp; k += 4) {
-      const uint32_t u0 = tf_read_u32(w0 + k);
-      const uint32_t l0 = tf_sxtb16(u0), h0 = tf_sxtb16_ror8(u0);
-      a0 = tf_smlad(tf_read_u32(ca + k), l0, a0);
-      a0 = tf_smlad(tf_read_u32(ca + k + 2), h0, a0);
-      b0 = tf_smlad(tf_read_u32(cb + k), l0, b0);
-      b0 = tf_smlad(tf_read_u32(cb + k + 2), h0, b0);
-    }
-    oa[co] = requant_c(rq, a0, co);
-    if (ob) ob[co] = requant_c(rq, b0, co);
-  }
-}
-
-/* One column against all output channels, two at a time (dense layers, odd pixel). */
-static void matmul_1x2(const int8_t *wt, const int32_t *bias, const tf_requant_t *rq, int32_t kp, int32_t co_n,
-                       const int16_t *ca, int8_t *oa) {
-  int32_t co = 0;
-  for (; co + 1 < co_n; co += 2) {
-    const int8_t *w0 = wt + co * kp;
-    const int8_t *w1 = w0 + kp;
-    int32_t a0 = bias[co], a1 = bias[co + 1];
-    const int16_t *pa = ca;
-    for (int32_t k = 0; k < kp; k += 4) {
-      const uint32_t u0 = tf_read_u32(w0 + k), u1 = tf_read_u32(w1 + k);
-      uint32_t x = tf_read_u32(pa);
-      a0 = tf_smlad(x, tf_sxtb16(u0), a0);
-      a1 = tf_smlad(x, tf_sxtb16(u1), a1);
-      x = tf_read_u32(pa + 2);
-      a0 = tf_smlad(x, tf_sxtb16_ror8(u0), a0);
-      a1 = tf_smlad(x, tf_sxtb16_ror8(u1), a1);
-      pa += 4;
-    }
-    oa[co] = requant_c(rq, a0, co);
-    oa[co + 1] = requant_c(rq, a1, co + 1);
-  }
-  if (co < co_n) {
-    const int8_t *w0 = wt + co * kp;
-    int32_t a0 = bias[co];
-    for (int32_t k = 0; k < kp; k += 4) {
-      const uint32_t u0 = tf_read_u32(w0 + k);
-      a0 = tf_smlad(tf_read_u32(ca + k), tf_sxtb16(u0), a0);
-      a0 = tf_smlad(tf_read_u32(ca + k + 2), tf_sxtb16_ror8(u0), a0);
-    }
-    oa[co] = requant_c(rq, a0, co);
   }
 }
 #endif
@@ -154,18 +119,14 @@ static void matmul_1x2(const int8_t *wt, const int32_t *bias, const tf_requant_t
 void tf_conv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scratch) {
   const int32_t H = p->in_h, W = p->in_w, C = p->in_c, OW = p->out_w, CO = p->out_c;
 #if TF_USE_DSP
-  int16_t *ca = (int16_t *)scratch;
-  int16_t *cb = ca + p->k_padded;
+  int16_t *col = (int16_t *)scratch;
   const int32_t pixels = p->out_h * OW;
-  int32_t px = 0;
-  for (; px + 1 < pixels; px += 2) {
-    im2col_q15(p, in, px / OW, px % OW, ca);
-    im2col_q15(p, in, (px + 1) / OW, (px + 1) % OW, cb);
-    matmul_2x2((const int8_t *)p->weights, p->bias, &p->rq, p->k_padded, CO, ca, cb, out + px * CO, out + (px + 1) * CO);
-  }
-  if (px < pixels) {
-    im2col_q15(p, in, px / OW, px % OW, ca);
-    matmul_1x2((const int8_t *)p->weights, p->bias, &p->rq, p->k_padded, CO, ca, out + px * CO);
+  for (int32_t px = 0; px < pixels; px += 2) {
+    const int pair = px + 1 < pixels;
+    const int32_t pb = pair ? px + 1 : px;
+    im2col_q15(p, in, px / OW, px % OW, col, 0);
+    im2col_q15(p, in, pb / OW, pb % OW, col, 1);
+    matmul_2x2((const int8_t *)p->weights, p->bias, &p->rq, p->k_padded, CO, col, out + px * CO, pair ? out + pb * CO : 0);
   }
   (void)H; (void)W; (void)C;
 #else
@@ -220,6 +181,9 @@ void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *sc
     memset(zrow, (int8_t)p->in_zp, (size_t)C);
     const int32_t T = KH * KW;
     const uint32_t *wt = (const uint32_t *)p->weights; /* [T][C/2] words of int16 pairs */
+    const int32_t *mult = p->rq.multiplier, *bias = p->bias;
+    const int8_t *shift = p->rq.shift;
+    const int32_t zp = p->rq.out_zp, lo = p->rq.act_min, hi = p->rq.act_max, wstep = C >> 1;
     for (int32_t oy = 0; oy < p->out_h; oy++) {
       const int32_t iy0 = oy * p->stride_h - p->pad_top;
       for (int32_t ox = 0; ox < OW; ox++) {
@@ -233,7 +197,7 @@ void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *sc
         }
         int8_t *o = out + (oy * OW + ox) * CO;
         for (int32_t g = 0; g < C; g += 4) {
-          int32_t a0 = p->bias[g], a1 = p->bias[g + 1], a2 = p->bias[g + 2], a3 = p->bias[g + 3];
+          int32_t a0 = bias[g], a1 = bias[g + 1], a2 = bias[g + 2], a3 = bias[g + 3];
           const uint32_t *w = wt + (g >> 1);
           for (int32_t t = 0; t < T; t++) {
             const uint32_t x = tf_read_u32(taps[t] + g);
@@ -243,12 +207,12 @@ void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *sc
             a2 = tf_smlatt(xl, wl, a2);
             a1 = tf_smlabb(xh, wh, a1);
             a3 = tf_smlatt(xh, wh, a3);
-            w += C >> 1;
+            w += wstep;
           }
-          o[g] = requant_c(&p->rq, a0, g);
-          o[g + 1] = requant_c(&p->rq, a1, g + 1);
-          o[g + 2] = requant_c(&p->rq, a2, g + 2);
-          o[g + 3] = requant_c(&p->rq, a3, g + 3);
+          o[g] = tf_requant(a0, mult[g], shift[g], zp, lo, hi);
+          o[g + 1] = tf_requant(a1, mult[g + 1], shift[g + 1], zp, lo, hi);
+          o[g + 2] = tf_requant(a2, mult[g + 2], shift[g + 2], zp, lo, hi);
+          o[g + 3] = tf_requant(a3, mult[g + 3], shift[g + 3], zp, lo, hi);
         }
       }
     }
@@ -281,7 +245,7 @@ void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *sc
 
 size_t tf_fc_s8_scratch(const tf_fc_s8_t *p) {
 #if TF_USE_DSP
-  return (size_t)p->k_padded * 2u;
+  return (size_t)p->k_padded * 2u * 2u;
 #else
   (void)p;
   return 0;
@@ -299,8 +263,9 @@ void tf_fc_s8(const tf_fc_s8_t *p, const int8_t *in, int8_t *out, void *scratch)
   c.stride_h = c.stride_w = 1;
   c.in_zp = p->in_zp;
   c.k_padded = p->k_padded;
-  im2col_q15(&c, in, 0, 0, (int16_t *)scratch);
-  matmul_1x2((const int8_t *)p->weights, p->bias, &p->rq, p->k_padded, p->out_n, (const int16_t *)scratch, out);
+  im2col_q15(&c, in, 0, 0, (int16_t *)scratch, 0);
+  im2col_q15(&c, in, 0, 0, (int16_t *)scratch, 1);
+  matmul_2x2((const int8_t *)p->weights, p->bias, &p->rq, p->k_padded, p->out_n, (const int16_t *)scratch, out, 0);
 #else
   (void)scratch;
   const int8_t *wt = (const int8_t *)p->weights;

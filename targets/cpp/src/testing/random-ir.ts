@@ -30,8 +30,15 @@ export function randomChain(seed: number): IrModel {
   const requant = (channels: number, outZp: number): Requant => {
     const multiplier: number[] = [];
     const shift: number[] = [];
+    // Half the layers keep every shift in [-14, -1] (what trained models have).
+    const plain = rng.next() < 0.5;
     for (let c = 0; c < channels; c++) {
-      const kind = rng.next();
+      const kind = plain ? 0.5 + rng.next() * 0.5 : rng.next();
+      if (plain && rng.next() < 0.3) {
+        multiplier.push(1 << 30);
+        shift.push(int(-14, -1));
+        continue;
+      }
       if (kind < 0.3) {
         multiplier.push(1 << 30); // exactly 0.5: ties everywhere
         shift.push(pick([0, 0, -1, -2, int(-10, 0)]));
