@@ -17,6 +17,7 @@ declare module '@tinyforge/sdk' {
     'transform/augment@1': BlockParamsInput<(typeof import('./transform/augment/index.js'))['default']>;
     'transform/crop-pad@1': BlockParamsInput<(typeof import('./transform/crop-pad/index.js'))['default']>;
     'transform/normalize@1': BlockParamsInput<(typeof import('./transform/normalize/index.js'))['default']>;
+    'transform/relabel@1': BlockParamsInput<(typeof import('./transform/relabel/index.js'))['default']>;
     'transform/resample@1': BlockParamsInput<(typeof import('./transform/resample/index.js'))['default']>;
     'transform/window@1': BlockParamsInput<(typeof import('./transform/window/index.js'))['default']>;
   }

@@ -30,4 +30,8 @@ export default definePipeline({
       inputs: { features: 'mfcc' },
     },
   },
+  // Generated libraries go to .tinyforge/deploy/kws/<name>/ (set `out` to put them elsewhere).
+  deploy: {
+    cpp: { target: 'cpp', params: { name: 'kws' } },
+  },
 });

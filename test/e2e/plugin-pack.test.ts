@@ -8,7 +8,31 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '../support/slice-project.js';
 
 const exec = promisify(execFile);
-const PACKAGES = ['plugins/sdk', 'blocks', 'runner', 'plugins/example-wavelet-denoise'];
+const EXAMPLE = 'plugins/example-wavelet-denoise';
+
+/** Workspace folders of the runner and every @tinyforge package it depends on, transitively. */
+function runnerPackages(): string[] {
+  const folders = ['plugins/sdk', 'blocks', 'runner', ...readdirSync(join(REPO_ROOT, 'targets')).map((t) => `targets/${t}`)];
+  const byName = new Map<string, { dir: string; deps: string[] }>();
+  for (const dir of folders) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(REPO_ROOT, dir, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string> };
+      byName.set(pkg.name, { dir, deps: Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@tinyforge/')) });
+    } catch {
+      // a folder without package.json is no package
+    }
+  }
+  const out = new Set<string>();
+  const visit = (name: string) => {
+    const entry = byName.get(name);
+    if (!entry) throw new Error(`${name} is not a workspace package`);
+    if (out.has(entry.dir)) return;
+    out.add(entry.dir);
+    entry.deps.forEach(visit);
+  };
+  visit('@tinyforge/runner');
+  return [...out];
+}
 
 /**
  * The example plugin as a user gets it: npm-packed with the SDK, blocks and runner, installed
@@ -67,9 +91,11 @@ export default definePipeline({
 `;
 
 beforeAll(async () => {
-  await sh(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-b'], REPO_ROOT);
+  // The packages packed below ship dist/, so build it first (the example builds in prepack).
+  const packages = runnerPackages();
+  await sh(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-b', ...packages], REPO_ROOT);
   mkdirSync(tarballs);
-  for (const pkg of PACKAGES) await sh('npm', ['pack', '--silent', '--pack-destination', tarballs], join(REPO_ROOT, pkg));
+  for (const pkg of [...packages, EXAMPLE]) await sh('npm', ['pack', '--silent', '--pack-destination', tarballs], join(REPO_ROOT, pkg));
   mkdirSync(project);
   await sh('git', ['init', '-q'], project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'denoise-demo', private: true, type: 'module' }, null, 2));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort, skipWithoutNginx, startNginxCache, type NginxCache } from '../support/nginx-cache.js';
-import { block, createSliceProject, runJson, type ManifestJson } from '../support/slice-project.js';
+import { block, createSliceProject, runJson, writeSampleCsv, type ManifestJson } from '../support/slice-project.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -37,7 +37,10 @@ describe.skipIf(skipWithoutNginx())('remote cache over HTTP (real nginx, WebDAV 
     expect(remoteWarnings(first.result.stderr)).toEqual([]);
     // Blobs first, then the entries: all three action results and every blob are on the server.
     const remoteRoot = join(server.root, 'second-machine');
-    expect(readdirSync(join(remoteRoot, 'ac')).sort()).toEqual(first.manifest.blocks.map((b) => b.actionKey!).sort());
+    // ac/ holds the three action results and the per-sample indexes of the two per-sample blocks.
+    const acEntries = readdirSync(join(remoteRoot, 'ac'));
+    expect(acEntries).toEqual(expect.arrayContaining(first.manifest.blocks.map((b) => b.actionKey!)));
+    expect(acEntries).toHaveLength(5);
     for (const blob of readdirSync(join(remoteRoot, 'cas'))) expect(sha256(readFileSync(join(remoteRoot, 'cas', blob)))).toBe(blob);
     const localBlobs = readdirSync(join(dir, '.tinyforge/cache/cas'), { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(String(f)));
     expect(readdirSync(join(remoteRoot, 'cas')).length).toBe(localBlobs.length);
@@ -62,6 +65,34 @@ describe.skipIf(skipWithoutNginx())('remote cache over HTTP (real nginx, WebDAV 
     const again = await runJson(copy, ['--force', 'summary'], { TINYFORGE_REMOTE_CACHE: 'off' });
     expect(again.manifest.integrityRecovery).toBeUndefined();
     expect(statuses(again.manifest)).toEqual(['cached', 'cached', 'ran']);
+  });
+
+  test('a fresh machine whose dataset gained a sample computes that sample only (per-sample index on the remote)', async () => {
+    const env = { TINYFORGE_REMOTE_CACHE: `${server.url}/units` };
+    const dir = createSliceProject({ samplesPerLabel: 20 });
+    const first = await runJson(dir, [], env);
+    expect(first.result.code).toBe(0);
+    const copy = freshCopy(dir);
+    writeSampleCsv(copy, 'wave', 999);
+    const second = await runJson(copy, [], env);
+    expect(second.result.code).toBe(0);
+    expect(remoteWarnings(second.result.stderr)).toEqual([]);
+    expect(block(second.manifest, 'ingest').counters).toEqual({ samplesComputed: 1, samplesCached: 40 });
+    expect(block(second.manifest, 'scale').counters).toEqual({ samplesComputed: 1, samplesCached: 40 });
+    expect(block(second.manifest, 'summary').status).toBe('ran');
+    expect(second.manifest.integrityRecovery).toBeUndefined();
+    // A new scale factor recomputes all 41 samples on worker threads (≥ 32 units), which read
+    // ingest's samples straight from the local store: they were fetched when ingest finished.
+    const third = await runJson(copy, ['--set', 'scale.factor=5'], env);
+    expect(third.result.code).toBe(0);
+    expect(block(third.manifest, 'ingest').status).toBe('cached');
+    expect(block(third.manifest, 'scale').counters).toEqual({ samplesComputed: 41, samplesCached: 0 });
+    expect(third.manifest.integrityRecovery).toBeUndefined();
+    // The machine that added a sample shared its result: the next one to add another computes one.
+    const other = freshCopy(copy);
+    writeSampleCsv(other, 'idle', 1000);
+    const fourth = await runJson(other, [], env);
+    expect(block(fourth.manifest, 'ingest').counters).toEqual({ samplesComputed: 1, samplesCached: 41 });
   });
 
   test('download: all brings every blob of a cached block at once', async () => {
@@ -92,7 +123,7 @@ describe.skipIf(skipWithoutNginx())('remote cache over HTTP (real nginx, WebDAV 
     const copy = freshCopy(dir);
     const trusted = await runJson(copy, [], { TINYFORGE_REMOTE_CACHE_MODE: 'readwrite' });
     expect(statuses(trusted.manifest)).toEqual(['ran', 'ran', 'ran']);
-    expect(readdirSync(join(server.root, 'modes/ac')).length).toBe(3);
+    expect(readdirSync(join(server.root, 'modes/ac')).length).toBe(5); // 3 results + 2 per-sample indexes
     // An untrusted job in read mode on a third machine gets everything from the remote.
     const third = await runJson(freshCopy(dir));
     expect(statuses(third.manifest)).toEqual(['cached', 'cached', 'cached']);
@@ -197,7 +228,7 @@ describe.skipIf(skipWithoutNginx())('remote cache over HTTP (real nginx, WebDAV 
 
       const authed = await runJson(freshCopy(dir), [], { TINYFORGE_REMOTE_CACHE: guarded.url.replace('http://', 'http://ci:s3cret@') });
       expect(remoteWarnings(authed.result.stderr)).toEqual([]);
-      expect(readdirSync(join(guarded.root, 'ac'))).toHaveLength(3);
+      expect(readdirSync(join(guarded.root, 'ac'))).toHaveLength(5);
       expect(authed.result.stderr).not.toContain('s3cret');
 
       const reader = await runJson(freshCopy(dir), [], { TINYFORGE_REMOTE_CACHE: guarded.url, TINYFORGE_REMOTE_CACHE_MODE: 'read' });

@@ -62,6 +62,8 @@ export interface PipelineConfig {
   blocks: Record<string, PipelineBlockConfig>;
   /** Names of environment variables whose values enter every action key. */
   env?: string[];
+  /** Deployments, run after the blocks: name → target id (e.g. `cpp`) and its params. */
+  deploy?: Record<string, { target: string; model?: string; params?: Record<string, unknown>; out?: string }>;
 }
 
 /** A pipeline whose blocks' params are typed by their references. */

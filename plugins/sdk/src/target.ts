@@ -22,6 +22,8 @@ export interface TargetDspBlock {
   params: JsonObject;
   /** Meta of the features artifact it produced (e.g. `{ shape, dsp }`). */
   outputMeta: JsonObject;
+  /** The raw window it reads on the device, when every input sample has the same one. */
+  input?: { frames: number; axes: number; frequency: number };
 }
 
 /** Where a target writes what it generates: paths relative to its output folder, `/`-separated. */

@@ -145,6 +145,26 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print JSON')
     .action(wrap((a: string, b: string, opts: { dir?: string; pipeline?: string; json?: boolean }) => diffCommand(a, b, opts)));
 
+  const tune = program
+    .command('tune')
+    .description('search block params under flash/RAM/latency constraints (EON Tuner-like); leaderboard in .tinyforge/tune/<pipeline>/')
+    .argument('<pipeline>', 'pipeline folder or file (tune config: tune.json|ts|yaml beside it)')
+    .option('--config <file>', 'tune config file').addOption(new Option('--strategy <s>', 'search strategy').choices(['random', 'hyperband']))
+    .option('--trials <n>', 'configurations to try', (v) => Number.parseInt(v, 10)).option('--time <s>', 'start no trial after this many seconds', Number)
+    .option('--parallel <n>', 'trials at once', (v) => Number.parseInt(v, 10)).option('--flash <bytes>', 'flash limit', Number).option('--ram <bytes>', 'RAM limit', Number).option('--latency <ms>', 'latency limit', Number)
+    .option('--json', 'print the leaderboard as JSON')
+    .action(wrap(async (pipeline: string, opts: Record<string, never>) => (await import('../tune/tune-command.js')).tuneCommand(pipeline, opts)));
+  tune.command('apply').description("write a trial's params into the pipeline file").argument('<pipeline>', 'pipeline folder or file')
+    .option('--trial <n>', 'trial number (default: the best)', (v) => Number.parseInt(v, 10)).option('--json', 'print JSON')
+    .action(wrap(async (pipeline: string, opts: { trial?: number; json?: boolean }) => (await import('../tune/tune-command.js')).tuneApplyCommand(pipeline, opts)));
+  program
+    .command('calibrate')
+    .description('performance calibration: tune post-processing (averaging, threshold, suppression) on a continuous stream for FAR/FRR')
+    .argument('<pipeline>', 'pipeline folder or file')
+    .option('--config <file>', 'calibration config (default calibrate.json beside the pipeline, if any)')
+    .option('--json', 'print the result as JSON')
+    .action(wrap(async (pipeline: string, opts: { config?: string; json?: boolean }) => (await import('../calibrate/calibrate-command.js')).calibrateCommand(pipeline, opts)));
+
   program
     .command('schema')
     .description('print the JSON Schema of pipeline files (for editors and YAML/JSON pipelines)')

@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { loadPipeline } from '../config/load-pipeline.js';
 import { parseOverride } from '../config/overrides.js';
 import { catalogFor } from '../plan/catalog-for.js';
@@ -59,6 +60,9 @@ function printSummary(manifest: RunManifest): void {
     for (const s of b.skippedSamples ?? []) process.stderr.write(`warning: block "${b.name}" skipped ${s.unit}: ${s.reason}\n`);
   }
   if (manifest.integrityRecovery) process.stderr.write(`warning: ${manifest.integrityRecovery}; recovered by recomputing\n`);
+  for (const b of manifest.blocks.filter((x) => x.deployedTo && x.status !== 'failed')) {
+    process.stdout.write(`${b.name} (${b.block}@${b.version}, ${b.status}): ${relative(process.cwd(), b.deployedTo!) || b.deployedTo}\n`);
+  }
   const ran = manifest.blocks.filter((b) => b.status === 'ran').length;
   const cached = manifest.blocks.filter((b) => b.status === 'cached').length;
   process.stdout.write(`${manifest.ok ? 'done' : 'failed'}: ${manifest.pipeline} in ${formatMs(manifest.ms)} — ${ran} ran, ${cached} cached${failed.length ? `, ${failed.length} failed` : ''}\n`);

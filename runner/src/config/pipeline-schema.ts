@@ -33,6 +33,16 @@ export const blockConfigSchema = z
   })
   .strict();
 
+/** A deployment: a target (e.g. `cpp`) fed the model of a learn block and the DSP before it. */
+export const deployConfigSchema = z
+  .object({
+    target: z.string().regex(/^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*(@\d+)?$/, { message: 'a target id like "cpp" (optionally id@major)' }),
+    model: z.string().optional().describe('The learn block whose model is deployed (default: the first one that can classify)'),
+    params: z.record(z.string(), z.unknown()).optional().describe("The target's params; checked against its schema"),
+    out: z.string().optional().describe('Folder the generated files are written to, relative to the pipeline (default: .tinyforge/deploy/<pipeline>/<name>)'),
+  })
+  .strict();
+
 export const pipelineSchema = z
   .object({
     $schema: z.string().optional(),
@@ -46,6 +56,7 @@ export const pipelineSchema = z
     blocks: z
       .record(z.string().regex(BLOCK_NAME_PATTERN, { message: 'a block name: a letter, then letters, digits, "-" or "_"' }), blockConfigSchema)
       .refine((b) => Object.keys(b).length > 0, { message: 'a pipeline needs at least one block' }),
+    deploy: z.record(z.string().regex(BLOCK_NAME_PATTERN), deployConfigSchema).optional().describe('Deployments run after the blocks: name → target'),
   })
   .strict();
 

@@ -12,6 +12,7 @@ import { gitInfo, type GitInfo } from './git-info.js';
 import { runBlock, type BlockOutcome } from './run-block.js';
 import { writeBlockState } from './run-state.js';
 import { SamplePool } from './sample-pool.js';
+import { runDeploys } from '../deploy/run-deploys.js';
 
 export const RUNNER_VERSION = '0.1.0';
 
@@ -30,6 +31,8 @@ export interface ManifestBlock {
   error?: string;
   /** Exit code the error maps to: 2 for bad input, 1 for a failure. */
   errorExitCode?: 1 | 2;
+  /** Deployments: the folder the generated files were written to. */
+  deployedTo?: string;
 }
 
 /** What a run did: printed by `--json`, written to `.tinyforge/runs/<timestamp>.json`. */
@@ -89,6 +92,29 @@ export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise
       blocks = await executeDag(plan, store, statCache, pool, signal, options, true);
     }
     await statCache.save();
+    // Deployments run once every block is done: they need the model and the DSP blocks' outputs.
+    if (blocks.every((b) => b.status === 'cached' || b.status === 'ran') && plan.pipeline.config.deploy) {
+      const outputs = new Map(blocks.map((b) => [b.name, b.outputs]));
+      const deploys = await runDeploys(plan, outputs, store, {
+        force: options.force === true,
+        signal,
+        log: (line) => options.onEvent?.({ type: 'log', block: 'deploy', level: 'info', message: line }),
+      });
+      for (const d of deploys) {
+        blocks.push({
+          name: d.name,
+          block: `target:${d.target}`,
+          version: d.version,
+          actionKey: d.actionKey,
+          status: d.status,
+          ms: d.ms,
+          counters: { samplesComputed: 0, samplesCached: 0 },
+          outputs: d.bundle ? { bundle: d.bundle } : {},
+          deployedTo: d.out,
+          ...(d.error ? { error: d.error, errorExitCode: d.errorExitCode ?? 1 } : {}),
+        });
+      }
+    }
     const manifest: RunManifest = {
       pipeline: plan.pipeline.config.name,
       pipelineFile: relative(process.cwd(), plan.pipeline.file) || plan.pipeline.file,

@@ -25,7 +25,15 @@ export interface Impulse {
   model: FileSetReader;
 }
 
-export async function loadImpulse(plan: Plan, learnName?: string): Promise<Impulse> {
+/** The blocks of an inference path, without its trained model: the plan alone decides them. */
+export interface InferencePath {
+  source: PlannedBlock;
+  /** Per-sample blocks from the source to the learn block, in order. */
+  chain: PlannedBlock[];
+  learn: PlannedBlock;
+}
+
+export function inferencePath(plan: Plan, learnName?: string): InferencePath {
   const file = plan.pipeline.file;
   const candidates = plan.blocks.filter((b) => b.block.granularity === 'whole' && typeof (b.block as WholeBlock).loadPredictor === 'function');
   const learn = learnName ? candidates.find((b) => b.name === learnName) : candidates[0];
@@ -39,24 +47,27 @@ export async function loadImpulse(plan: Plan, learnName?: string): Promise<Impul
     const inputs = Object.values(current.inputs);
     if (inputs.length !== 1) throw new TinyforgeError({ code: 'USAGE', file, block: current.name, message: 'the inference path must be a single chain of blocks from ingest to the learn block' });
     const upstream = byName.get(inputs[0]!.from)!;
-    if (isSourceBlock(upstream.block)) {
-      const state = await readBlockState((await openStore(findStateRoot(plan.pipeline.dir))).layout.stateDir, plan.pipeline.config.name, learn.name);
-      if (!state) throw new TinyforgeError({ code: 'USAGE', file, block: learn.name, message: 'has no trained model yet', hint: `run the pipeline first: tinyforge run ${plan.pipeline.dir}` });
-      const store = await openStore(findStateRoot(plan.pipeline.dir));
-      const output = Object.keys(learn.block.outputs)[0]!;
-      const model = (await store.artifacts.reader(state.outputs[output]!)) as FileSetReader;
-      const steps = chain.reverse().map((b) => {
-        const block = b.block as SampleBlock;
-        return { name: b.name, block, params: b.params, state: block.prepare?.(b.params as never, { pipelineDir: plan.pipeline.dir }) };
-      });
-      return { pipeline: plan.pipeline.config.name, pipelineDir: plan.pipeline.dir, source: upstream, steps, learn, model };
-    }
+    if (isSourceBlock(upstream.block)) return { source: upstream, chain: chain.reverse(), learn };
     if (!isSampleBlock(upstream.block)) {
       throw new TinyforgeError({ code: 'USAGE', file, block: upstream.name, message: 'is not a per-sample block, so raw samples cannot be pushed through it at inference' });
     }
     chain.push(upstream);
     current = upstream;
   }
+}
+
+export async function loadImpulse(plan: Plan, learnName?: string): Promise<Impulse> {
+  const { source, chain, learn } = inferencePath(plan, learnName);
+  const store = await openStore(findStateRoot(plan.pipeline.dir));
+  const state = await readBlockState(store.layout.stateDir, plan.pipeline.config.name, learn.name);
+  if (!state) throw new TinyforgeError({ code: 'USAGE', file: plan.pipeline.file, block: learn.name, message: 'has no trained model yet', hint: `run the pipeline first: tinyforge run ${plan.pipeline.dir}` });
+  const output = Object.keys(learn.block.outputs)[0]!;
+  const model = (await store.artifacts.reader(state.outputs[output]!)) as FileSetReader;
+  const steps = chain.map((b) => {
+    const block = b.block as SampleBlock;
+    return { name: b.name, block, params: b.params, state: block.prepare?.(b.params as never, { pipelineDir: plan.pipeline.dir }) };
+  });
+  return { pipeline: plan.pipeline.config.name, pipelineDir: plan.pipeline.dir, source, steps, learn, model };
 }
 
 /** Runs the per-sample steps on one raw sample; a step may turn one sample into several windows. */

@@ -11,7 +11,7 @@ describe('typed pipeline params for built-in blocks', () => {
     const generated = await builtinBlockTypesSource();
     if (process.env.TINYFORGE_UPDATE_TYPES === '1') writeFileSync(COMMITTED, generated);
     expect(existsSync(COMMITTED)).toBe(true);
-    expect(readFileSync(COMMITTED, 'utf8')).toBe(generated);
+    expect(readFileSync(COMMITTED, 'utf8'), 'blocks/src/block-types.ts is stale: TINYFORGE_UPDATE_TYPES=1 npx vitest run runner/src/plugins/block-types.test.ts').toBe(generated);
     for (const b of builtinBlocks) expect(generated).toContain(`'${b.id}@${b.version.split('.')[0]}'`);
   });
 });

@@ -7,6 +7,8 @@ import { keyOf } from '../exec/action-key.js';
 import { DIGEST_PATTERN, sha256 } from '../util/hash.js';
 import type { RemoteCacheConfig } from './config.js';
 import { HttpCache, type HttpCacheOptions } from './http-cache.js';
+import { RemoteUnitIndex } from './remote-unit-index.js';
+import { MissingBlobError } from '../store/cas.js';
 
 export interface RemoteStats {
   actionHits: number;
@@ -68,6 +70,30 @@ export class RemoteCache {
     this.sink = options.warn ?? ((m: string) => process.stderr.write(`warning: remote cache: ${m}\n`));
     this.http = new HttpCache(config.url, { ...(config.token ? { token: config.token } : {}), ...options, warn: (m) => this.warn(m) });
     this.pendingDir = join(cas.dir, '..', 'remote-pending');
+  }
+
+  /** The per-sample index shared through this remote (`openStore` uses it as `store.units`). */
+  unitIndex(dir: string): RemoteUnitIndex {
+    this.units ??= new RemoteUnitIndex(dir, this.http, (m) => this.warn(m), (d) => this.corruptOnRemote.has(d));
+    return this.units;
+  }
+  private units: RemoteUnitIndex | undefined;
+
+  /**
+   * Called before an executed block's result is stored: blobs its outputs took from the remote
+   * per-sample index are fetched and verified now, before any downstream reader needs them.
+   */
+  async settleOwed(result: ActionResult): Promise<void> {
+    const owed = this.units?.owed;
+    if (!owed || owed.size === 0) return;
+    for (const manifestDigest of Object.values(result.outputs)) {
+      const manifest = JSON.parse((await this.cas.readLocal(manifestDigest)).toString('utf8')) as ArtifactManifest;
+      const needed = blobsOf(manifest).filter((d) => owed.has(d));
+      const got = await Promise.all(needed.map((d) => this.ensureLocal(d)));
+      const missing = needed.find((_, i) => got[i] === false);
+      if (missing) throw new MissingBlobError(missing, 'came from the remote per-sample index but could not be fetched intact');
+      for (const d of needed) owed.delete(d);
+    }
   }
 
   /** Reads the pending-manifest markers left by earlier runs. */
@@ -262,8 +288,12 @@ export class RemoteCache {
     }
     const path = `ac/${result.actionKey}`;
     // Write-once: an entry already there stays (its blobs are the ones readers already use).
-    if (!this.invalidEntries.has(result.actionKey) && (await this.http.has(path))) return true;
+    if (!this.invalidEntries.has(result.actionKey) && (await this.http.has(path))) {
+      await this.units?.publish(baseKeyOf(result.keyRecord), (d) => this.onRemote.has(d) && !this.corruptOnRemote.has(d));
+      return true;
+    }
     const ok = await this.http.put(path, Buffer.from(JSON.stringify(result), 'utf8'));
+    if (ok) await this.units?.publish(baseKeyOf(result.keyRecord), (d) => this.onRemote.has(d) && !this.corruptOnRemote.has(d));
     if (ok) {
       this.stats.actionsUploaded++;
       this.knownMisses.delete(result.actionKey);
@@ -286,6 +316,12 @@ export class RemoteCache {
     this.corruptOnRemote.delete(digest);
     return true;
   }
+}
+
+/** The per-sample index key of an action: the hash of its key record without the inputs. */
+function baseKeyOf(keyRecord: ActionResult['keyRecord']): string {
+  const { inputs: _inputs, ...base } = keyRecord;
+  return keyOf(base);
 }
 
 function blobsOf(manifest: ArtifactManifest): string[] {

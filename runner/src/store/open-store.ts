@@ -71,7 +71,7 @@ export async function openStore(root: string, env: NodeJS.ProcessEnv = process.e
     cas,
     artifacts: new ArtifactStore(cas),
     actionCache: new ActionCache(layout.acDir, remote),
-    units: new UnitIndex(layout.unitsDir),
+    units: remote ? remote.unitIndex(layout.unitsDir) : new UnitIndex(layout.unitsDir),
     locks: new LockManager(layout.locksDir),
     ...(remote ? { remote } : {}),
   };

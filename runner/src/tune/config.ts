@@ -46,7 +46,7 @@ export const tuneConfigSchema = z.object({
     .object({ param: paramPath.default('classifier.epochs'), min: z.number().int().positive(), max: z.number().int().positive(), eta: z.number().int().min(2).default(3) })
     .optional(),
   /** Real measurements (C++ target, QEMU) used to fit the estimator; 0 = analytical only. */
-  measure: z.number().int().min(0).default(3),
+  measure: z.number().int().min(0).default(4),
   /** The learn block whose model is tuned (default: the first one that classifies). */
   learnBlock: z.string().optional(),
 });

@@ -46,7 +46,7 @@ export function toSetArgs(point: Point): string[] {
 
 /** Stable id of a point: same params → same id, in any run. */
 export function pointId(point: Point): string {
-  return createHash('sha256').update(canonicalJson(point as never)).digest('hex').slice(0, 12);
+  return createHash('sha256').update(canonicalJson(point)).digest('hex').slice(0, 12);
 }
 
 /** Small, fast, seedable PRNG (mulberry32): reproducible search orders. */

@@ -62,8 +62,10 @@ TF_INLINE int32_t tf_sat_mul_pot(int32_t x, int e) {
 
 /* TFLite MultiplyByQuantizedMultiplier: x * m * 2^shift, shift in [-31, 31]. */
 TF_INLINE int32_t tf_mbqm(int32_t x, int32_t m, int shift) {
-  if (shift > 0) return tf_srdhm_m(tf_wrap_shl(x, shift), m);
-  return tf_rdbpot(tf_srdhm_m(x, m), -shift);
+  /* Branch-free: one of the two shifts is 0 (a 0 right shift leaves the value unchanged). */
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  return tf_rdbpot(tf_srdhm_m(tf_wrap_shl(x, left), m), right);
 }
 
 TF_INLINE int32_t tf_mbqm_gt_one(int32_t x, int32_t m, int left) {

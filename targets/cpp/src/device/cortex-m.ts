@@ -139,11 +139,13 @@ export async function buildForCore(files: ReadonlyMap<string, string>, target: C
   await mkdir(objDir, { recursive: true });
   const startup = path.join(objDir, 'startup.o');
   await run('arm-none-eabi-gcc', [...common, '-c', path.join(DEVICE_DIR, 'startup.c'), '-o', startup]);
-  const sources = [...files.keys()].filter((f) => f.endsWith('.cpp') && (f.startsWith('model/') || /tinyforge-sdk\/tf_(kernels_s8|kernels_f32|fixedpoint)\.cpp$/.test(f)));
+  const sources = [...files.keys()].filter((f) => (f.endsWith('.cpp') || f.endsWith('.c')) && (f.startsWith('model/') || /tinyforge-sdk\/(tf_kernels_s8|tf_kernels_f32|tf_fixedpoint|classifier\/tf_run_classifier)\.cpp$/.test(f)));
+  const cc = [...common, '-std=c99', `-I${dir}`];
   const objects = await Promise.all(
     sources.map(async (rel) => {
       const obj = path.join(objDir, rel.replace(/[/.]/g, '_') + '.o');
-      await run('arm-none-eabi-g++', [...cxx, '-c', path.join(dir, rel), '-o', obj], { maxBuffer: 1 << 24 });
+      if (rel.endsWith('.c')) await run('arm-none-eabi-gcc', [...cc, '-c', path.join(dir, rel), '-o', obj], { maxBuffer: 1 << 24 });
+      else await run('arm-none-eabi-g++', [...cxx, '-c', path.join(dir, rel), '-o', obj], { maxBuffer: 1 << 24 });
       return obj;
     }),
   );

@@ -39,6 +39,10 @@ static int tf_buffer_get_data(size_t offset, size_t length, float *out) {
   return 0;
 }
 
+extern "C" const float *tf_signal_buffer_of(const signal_t *signal) {
+  return signal && signal->get_data == tf_buffer_get_data ? tf_signal_buffer : 0;
+}
+
 extern "C" int signal_from_buffer(const float *data, size_t data_size, signal_t *signal) {
   tf_signal_buffer = data;
   signal->get_data = tf_buffer_get_data;

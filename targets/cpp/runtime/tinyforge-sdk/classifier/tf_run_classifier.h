@@ -55,6 +55,8 @@ EI_IMPULSE_ERROR run_classifier(signal_t *signal, ei_impulse_result_t *result, b
 
 /* Wraps a float buffer as a signal_t (keeps the pointer; one buffer at a time). */
 int signal_from_buffer(const float *data, size_t data_size, signal_t *signal);
+/* The buffer behind a signal made by signal_from_buffer(), else NULL. */
+const float *tf_signal_buffer_of(const signal_t *signal);
 
 /* Porting: microseconds from a free-running clock. The default returns 0 on bare metal and a
  * monotonic clock on POSIX hosts; define TF_PORTING_TIMER=0 and provide your own to override. */

@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { quantizeInput, runInt8, dequantizeOutput } from '@tinyforge/blocks/learn/ir/interpreter';
+import { cortexMAvailable, estimateCore } from '../../../test/support/cortex-m4.js';
+import { writeFiles } from './build/host-build.js';
+import { emitCppLibrarySync } from './emit-library.js';
+import { dsCnn, eiConv1dKws } from './testing/models.js';
+import { randomChain } from './testing/random-ir.js';
+import target from './index.js';
+
+const run = promisify(execFile);
+const available = await cortexMAvailable();
+
+describe.skipIf(!available)('on Cortex-M under QEMU (real DSP-extension instructions)', () => {
+  it('Cortex-M4: DS-CNN and EI conv1d outputs equal runInt8; sizes and counts are reported', async () => {
+    for (const m of [dsCnn(), eiConv1dKws()]) {
+      const q = quantizeInput(m.int8, m.samples[1]!);
+      const lib = emitCppLibrarySync(m.int8);
+      const est = await estimateCore(lib.files, 'cortex-m4', { int8: q });
+      expect(est.output).toEqual(Array.from(runInt8(m.int8, q)));
+      expect(est.nnInstructions).toBeGreaterThan(lib.model.macs / 4);
+      expect(est.ramBytes).toBe(lib.model.plan.arenaBytes);
+      expect(est.flashBytes).toBeGreaterThan(lib.model.constBytes);
+    }
+  });
+
+  it('Cortex-M4: random arithmetic-corner chains are bit-exact on the device', async () => {
+    for (const seed of [2, 5]) {
+      const m = randomChain(seed);
+      const n = m.ir.tensors[m.ir.input]!.shape.reduce((a, b) => a * b, 1);
+      const q = Int8Array.from({ length: n }, (_, i) => ((i * 73 + seed * 11) % 256) - 128);
+      const est = await estimateCore(emitCppLibrarySync(m).files, 'cortex-m4', { int8: q });
+      expect(est.output).toEqual(Array.from(runInt8(m, q)));
+    }
+  });
+
+  it('Cortex-M33 runs bit-exact; Cortex-M0+ (portable kernels, soft float) builds', async () => {
+    const m = eiConv1dKws();
+    const q = quantizeInput(m.int8, m.samples[2]!);
+    const lib = emitCppLibrarySync(m.int8);
+    const m33 = await estimateCore(lib.files, 'cortex-m33', { int8: q });
+    expect(m33.output).toEqual(Array.from(runInt8(m.int8, q)));
+    const m0 = await estimateCore(lib.files, 'cortex-m0plus', { int8: q });
+    expect(m0.flashBytes).toBeGreaterThan(lib.model.constBytes);
+    expect(m0.nnInstructions).toBeUndefined();
+  });
+
+  it('the cpp target writes the library and estimate.json with device figures', async () => {
+    const m = eiConv1dKws();
+    const golden = { vectors: [{ input: Array.from(quantizeInput(m.int8, m.samples[0]!)) }] };
+    const files: Record<string, Buffer> = {
+      'ir.int8.json': Buffer.from(JSON.stringify(m.int8.ir)),
+      'weights.int8.bin': Buffer.from(m.int8.bin),
+      'golden.int8.json': Buffer.from(JSON.stringify(golden)),
+    };
+    const written = new Map<string, string | Uint8Array>();
+    const log = { info: () => {}, warn: () => {}, debug: () => {} };
+    await target.emit({
+      params: target.params.parse({ cores: ['cortex-m4'] }),
+      model: { kind: 'model', digest: 'x', meta: {}, files: Object.keys(files).map((name) => ({ name, digest: '', size: files[name]!.length })), readFile: async (n: string) => files[n]!, readJson: async (n: string) => JSON.parse(files[n]!.toString()) },
+      dsp: [],
+      output: { writeFile: async (p: string, d: string | Uint8Array) => void written.set(p, d), writeJson: async (p: string, v: unknown) => void written.set(p, JSON.stringify(v)) },
+      pipeline: { name: 'kws' },
+      log,
+      signal: new AbortController().signal,
+    } as never);
+    expect(written.has('model-parameters/model_metadata.h')).toBe(true);
+    const est = JSON.parse(String(written.get('estimate.json')));
+    expect(est.bitExactOnDevice).toBe(true);
+    expect(est.cores[0].nnInstructions).toBeGreaterThan(0);
+  });
+});
+
+describe('standalone example (host CMake build)', () => {
+  it('classifies a features file from the command line like the reference', async () => {
+    const m = eiConv1dKws();
+    const dir = await mkdtemp(path.join(tmpdir(), 'tf-standalone-'));
+    const lib = emitCppLibrarySync(m.int8, undefined, { name: 'kws_test' });
+    await writeFiles(dir, lib.files);
+    await run('cmake', ['-S', dir, '-B', path.join(dir, 'build'), '-DCMAKE_BUILD_TYPE=Release']);
+    await run('cmake', ['--build', path.join(dir, 'build'), '-j', '2']);
+    const features = m.samples[3]!;
+    const file = path.join(dir, 'features.txt');
+    await writeFiles(dir, new Map([['features.txt', Array.from(features).join(', ')]]));
+    const { stdout } = await run(path.join(dir, 'build', 'standalone'), ['-f', file]);
+    const want = dequantizeOutput(m.int8, runInt8(m.int8, quantizeInput(m.int8, features)));
+    for (let i = 0; i < want.length; i++) expect(stdout).toContain(`class_${i}: ${want[i]!.toFixed(5)}`);
+    expect(await readFile(path.join(dir, 'README.md'), 'utf8')).toContain('arena');
+  });
+});

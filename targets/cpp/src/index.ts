@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { defineTarget, TinyforgeError, type CEmission, type CInputInfo } from '@tinyforge/sdk';
+import type { IrModel } from '@tinyforge/blocks/learn/ir/model';
+import type { ModelIR } from '@tinyforge/blocks/learn/ir/types';
+
+export { emitCppLibrary, emitCppLibrarySync, sdkFiles, type CppLibrary, type CppLibraryOptions, type DspCCode } from './emit-library.js';
+export { emitModel, type ModelEmission } from './emit-model.js';
+export { planMemory, lowerBound, checkPlan, type MemoryPlan, type PlanBuffer } from './memory-plan.js';
+export { dspFromEmission } from './dsp-glue.js';
+export { estimateLibrary, type EstimateReport } from './estimate.js';
+
+const params = z.object({
+  /** Library name (CMake target, README, EI_CLASSIFIER_PROJECT_NAME). */
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/).optional(),
+  /** Which model IR to compile. */
+  precision: z.enum(['int8', 'float32']).default('int8'),
+  /** Raw input of the DSP block on the device: samples per axis per window, axes, Hz. */
+  rawFrames: z.number().int().positive().optional(),
+  axes: z.number().int().positive().default(1),
+  frequency: z.number().positive().optional(),
+  /** Cross-build and run under QEMU for estimate.json: auto = when the toolchain is installed. */
+  estimate: z.enum(['auto', 'off', 'required']).default('auto'),
+  cores: z.array(z.enum(['cortex-m4', 'cortex-m33', 'cortex-m0plus'])).default(['cortex-m4', 'cortex-m33', 'cortex-m0plus']),
+  threshold: z.number().min(0).max(1).default(0.6),
+});
+
+type EmitCarrier = { emitC?: (p: unknown, input: CInputInfo) => CEmission };
+
+/**
+ * cpp: the model (and the pipeline's last DSP block, when it can emit C) as a self-contained
+ * C++11 library, plus estimate.json with Cortex-M figures measured under QEMU.
+ */
+export default defineTarget({
+  id: 'cpp',
+  version: '1.1.0',
+  apiVersion: 1,
+  description: 'Interpreter-free C++11 library (int8 bit-exact, static arena, EI-style API) + Cortex-M estimates',
+  params,
+  async emit(ctx) {
+    const p = ctx.params;
+    const names = new Set(ctx.model.files.map((f) => f.name));
+    const irName = `ir.${p.precision}.json`;
+    const binName = `weights.${p.precision}.bin`;
+    if (!names.has(irName) || !names.has(binName))
+      throw new TinyforgeError({ code: 'BAD_INPUT', message: `the model artifact has no ${irName} / ${binName}`, hint: p.precision === 'int8' ? 'train with int8 quantization, or set precision: float32' : undefined });
+    const model: IrModel = { ir: await ctx.model.readJson<ModelIR>(irName) as unknown as ModelIR, bin: new Uint8Array(await ctx.model.readFile(binName)) };
+    const { emitCppLibrarySync } = await import('./emit-library.js');
+    const { dspFromEmission } = await import('./dsp-glue.js');
+    let dsp;
+    const last = ctx.dsp[ctx.dsp.length - 1];
+    const emitC = (last?.block as EmitCarrier | undefined)?.emitC;
+    // The raw window on the device: from params, else from what the DSP block read in the pipeline.
+    const rawFrames = p.rawFrames ?? last?.input?.frames;
+    const frequency = p.frequency ?? last?.input?.frequency;
+    const axes = p.rawFrames ? p.axes : (last?.input?.axes ?? p.axes);
+    if (last && emitC && rawFrames) {
+      const info: CInputInfo = { frames: rawFrames, axes, ...(frequency ? { frequency } : {}) };
+      dsp = dspFromEmission(last.block.id, emitC(last.params, info));
+    } else if (last) ctx.log.warn(`DSP block ${last.name} is not compiled in (${emitC ? 'set rawFrames/frequency' : 'it has no emitC'}); run_classifier() takes features`);
+    const lib = emitCppLibrarySync(model, dsp, { name: p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_'), ...(frequency ? { frequency } : {}), threshold: p.threshold });
+    for (const [rel, text] of lib.files) await ctx.output.writeFile(rel, text);
+    if (p.estimate === 'off') return;
+    const { estimateLibrary } = await import('./estimate.js');
+    const { toolchainStatus } = await import('./device/cortex-m.js');
+    const tc = await toolchainStatus();
+    if (!tc.available && p.estimate === 'required') throw new TinyforgeError({ code: 'BLOCK_FAILED', message: tc.reason ?? 'no Cortex-M toolchain', hint: 'install the toolchain or set estimate: auto' });
+    // Benchmark input: the first golden vector when the model artifact has one.
+    let int8: Int8Array | undefined;
+    if (names.has('golden.int8.json') && model.ir.precision === 'int8') {
+      const golden = await ctx.model.readJson<{ vectors: { input: number[] }[] }>('golden.int8.json');
+      if (golden.vectors[0]) int8 = Int8Array.from(golden.vectors[0].input);
+    }
+    const n = model.ir.tensors[model.ir.input]!.shape.reduce((a, b) => a * b, 1);
+    const input = dsp ? { raw: new Float32Array(dsp.inputLength) } : { int8: int8 ?? new Int8Array(n) };
+    const report = await estimateLibrary(model, lib, input, p.cores);
+    await ctx.output.writeJson('estimate.json', report);
+    if (!tc.available) ctx.log.warn(`estimate.json has no device figures: ${tc.reason}`);
+  },
+});

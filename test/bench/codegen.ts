@@ -1,0 +1,68 @@
+/**
+ * C++ target numbers on an emulated Cortex-M4F (QEMU mps2-an386, executed-instruction counts
+ * from our TCG plugin; instructions, not cycles). Run: npx tsx test/bench/codegen.ts
+ * Prints `name: value unit (goal …)` lines. Models use random weights (counts barely depend on
+ * the data); the KWS reference runs EI-default MFCC (1 s at 16 kHz) + EI's 1D-conv network.
+ * TFLM + CMSIS-NN measured here for DS-CNN: 7.70 M instructions, 22,824 B arena, ~46 KB code +
+ * 54 KB model (shared/reference/tflm-measured.md).
+ */
+import mfccBlock from '../../blocks/src/dsp/mfcc/index.js';
+import { quantizeInput, runInt8 } from '../../blocks/src/learn/ir/interpreter.js';
+import { dspFromEmission } from '../../targets/cpp/src/dsp-glue.js';
+import { emitCppLibrarySync } from '../../targets/cpp/src/emit-library.js';
+import { dsCnn, eiConv1dKws } from '../../targets/cpp/src/testing/models.js';
+import { estimateCore, toolchainStatus } from '../../targets/cpp/src/device/cortex-m.js';
+
+const line = (name: string, value: number | string, unit: string, goal: string): void => console.log(`${name}: ${typeof value === 'number' ? value.toLocaleString('en-US') : value} ${unit} (goal ${goal})`);
+
+const tc = await toolchainStatus();
+if (!tc.available) {
+  console.log(`codegen bench skipped: ${tc.reason}`);
+  process.exit(process.env.CI === 'true' ? 1 : 0);
+}
+
+// KWS reference: MFCC 50×13 + EI 1D conv, int8.
+{
+  const m = eiConv1dKws();
+  const params = mfccBlock.params.parse({});
+  const em = (mfccBlock as unknown as { emitC: (p: unknown, i: object) => Parameters<typeof dspFromEmission>[1] }).emitC(params, { frames: 16000, axes: 1, frequency: 16000 });
+  const dsp = dspFromEmission('dsp/mfcc', em);
+  const lib = emitCppLibrarySync(m.int8, dsp, { name: 'kws', frequency: 16000 });
+  let s = 12345;
+  const raw = Float32Array.from({ length: 16000 }, (_, i) => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return Math.round(3000 * Math.sin((2 * Math.PI * 440 * i) / 16000) + ((s / 2 ** 32) - 0.5) * 2000);
+  });
+  const est = await estimateCore(lib.files, 'cortex-m4', { raw });
+  const nn = est.nnInstructions ?? 0;
+  const dspI = est.dspInstructions ?? 0;
+  const exact = est.features && est.output ? Array.from(runInt8(m.int8, Int8Array.from(est.features))).every((v, i) => v === est.output![i]) : false;
+  line('kws-ref NN instructions (M4)', nn, 'instr', '≤ 80,000');
+  line('kws-ref DSP instructions (M4, MFCC 1 s)', dspI, 'instr', '—');
+  line('kws-ref DSP+NN instructions (M4)', nn + dspI, 'instr', '≤ 700,000');
+  line('kws-ref flash (DSP+NN library)', est.flashBytes, 'B', '≤ 40,960');
+  line('kws-ref static RAM (arena + DSP scratch + features)', est.ramBytes, 'B', '≤ 6,144');
+  line('kws-ref peak stack NN / DSP', `${est.nnStackBytes} / ${est.dspStackBytes}`, 'B', '—');
+  line('kws-ref arena / lower bound', `${lib.model.plan.arenaBytes} / ${lib.model.plan.lowerBound}`, 'B', 'arena ≤ lower bound + 5%');
+  line('kws-ref device output = TS reference on device features', exact ? 'yes' : 'NO', '', 'yes');
+}
+
+// MLPerf Tiny KWS DS-CNN.
+{
+  const m = dsCnn();
+  const q = quantizeInput(m.int8, m.samples[0]!);
+  const lib = emitCppLibrarySync(m.int8);
+  for (const core of ['cortex-m4', 'cortex-m33', 'cortex-m0plus'] as const) {
+    const est = await estimateCore(lib.files, core, { int8: q });
+    if (core === 'cortex-m4') {
+      line('ds-cnn NN instructions (M4)', est.nnInstructions ?? 0, 'instr', '≤ 5,500,000; TFLM+CMSIS-NN 7,699,733');
+      line('ds-cnn arena', lib.model.plan.arenaBytes, 'B', `≤ 16,896 and ≤ lower bound ${lib.model.plan.lowerBound} + 5%; TFLM 22,824`);
+      line('ds-cnn flash (code + weights)', est.flashBytes, 'B', '≤ 51,200; TFLM ~46 KB code + 54 KB model');
+      line('ds-cnn static RAM', est.ramBytes, 'B', '—');
+      line('ds-cnn NN peak stack', est.nnStackBytes ?? 0, 'B', 'TFLM Invoke 844');
+      line('ds-cnn device output = TS reference', JSON.stringify(est.output) === JSON.stringify(Array.from(runInt8(m.int8, q))) ? 'yes' : 'NO', '', 'yes');
+    } else if (est.nnInstructions !== undefined) {
+      line(`ds-cnn NN instructions (${core})`, est.nnInstructions, 'instr', '—');
+    } else line(`ds-cnn flash (${core}, build only)`, est.flashBytes, 'B', '—');
+  }
+}
