@@ -28,7 +28,10 @@ describe('the KWS demo pipeline', () => {
       ['augment', 'ran'],
       ['mfcc', 'ran'],
       ['classifier', 'ran'],
+      ['deploy:cpp', 'ran'],
     ]);
+    const deployed = (manifest.blocks[4] as unknown as { deployedTo: string }).deployedTo;
+    expect(existsSync(join(deployed, 'model-parameters/model_metadata.h'))).toBe(true);
     const again = await runCli(['run', pipeline, '--json'], { env });
     expect((JSON.parse(again.stdout) as ManifestJson).blocks.every((b) => b.status === 'cached')).toBe(true);
   });
@@ -49,6 +52,14 @@ describe('the KWS demo pipeline', () => {
     expect(failing.code).toBe(1);
     expect(failing.stdout).toMatch(/✖ deliberately-wrong \[expected yes\] ts: FAIL _silence_/);
     expect(failing.stdout).toMatch(/test cases: \d+ passed, 1 failed/);
+  });
+
+  test('the deployed C++ library (DSP + NN, host g++) gives the reference int8 outputs on every case', async () => {
+    const result = await runCli(['test', pipeline, '--target', 'cpp', '--json'], { env });
+    const report = JSON.parse(result.stdout) as { failed: number; passed: number; targets: string[]; cases: { name: string; targets: Record<string, { pass: boolean; reason?: string }> }[] };
+    expect(report.targets).toEqual(['ts', 'cpp']);
+    expect(report.cases.filter((c) => !c.targets.cpp!.pass).map((c) => `${c.name}: ${c.targets.cpp!.reason}`)).toEqual([]);
+    expect(result.code).toBe(0);
   });
 
   test('eval classifies an external labelled folder', async () => {

@@ -19,7 +19,8 @@ import waveletDenoise from '../../plugins/example-wavelet-denoise/src/index.js';
 `;
 
 const GOOD = `${HEADER}
-export default definePipeline({
+import type { PipelineConfig } from '@tinyforge/sdk';
+const pipeline = definePipeline({
   name: 'typed',
   blocks: {
     ingest: { block: 'ingest/files@1', params: { directory: 'data', extensions: ['.wav'], split: { from: 'hash', by: 'group', groupPattern: '([0-9a-f]{8})_', testRatio: 0.2 } } },
@@ -31,6 +32,9 @@ export default definePipeline({
     local: { block: './blocks/mine', params: { free: true } },
   },
 });
+// Still a plain PipelineConfig for code that takes one.
+const plain: PipelineConfig = pipeline;
+export default plain;
 `;
 
 // Each line marked "// error: <code>" must get exactly that tsc error; no other line may get one.

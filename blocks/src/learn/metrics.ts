@@ -48,3 +48,24 @@ export function classificationMetrics(probs: ArrayLike<number>, truth: ArrayLike
 export function metricsJson(m: ClassificationMetrics | null): JsonObject | null {
   return m ? (JSON.parse(JSON.stringify(m)) as JsonObject) : null;
 }
+
+/**
+ * ROC AUC of a score where higher means "positive": the probability that a random positive
+ * scores above a random negative, ties counting half (Mann–Whitney U / (n₊·n₋)). NaN when
+ * either side is empty.
+ */
+export function rocAuc(negatives: readonly number[], positives: readonly number[]): number {
+  if (negatives.length === 0 || positives.length === 0) return NaN;
+  const all = [...negatives.map((s) => ({ s, pos: false })), ...positives.map((s) => ({ s, pos: true }))].sort((a, b) => a.s - b.s);
+  // Sum of the positives' ranks (1-based), tied scores sharing their mean rank.
+  let rankSum = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j < all.length && all[j]!.s === all[i]!.s) j++;
+    const meanRank = (i + 1 + j) / 2;
+    for (let k = i; k < j; k++) if (all[k]!.pos) rankSum += meanRank;
+    i = j;
+  }
+  const np = positives.length;
+  return (rankSum - (np * (np + 1)) / 2) / (np * negatives.length);
+}

@@ -30,5 +30,12 @@ export const referenceTarget: TestTarget = {
   },
 };
 
-/** Targets by name. Deploy targets register theirs here as they land. */
-export const testTargets = new Map<string, TestTarget>([[referenceTarget.name, referenceTarget]]);
+/** Targets by name: the reference plus the deployed libraries (loaded only when asked for). */
+export const testTargets = new Map<string, TestTarget>([
+  [referenceTarget.name, referenceTarget],
+  ['cpp', lazyTarget('cpp', async () => (await import('./native-target.js')).nativeTarget)],
+]);
+
+function lazyTarget(name: string, load: () => Promise<TestTarget>): TestTarget {
+  return { name, open: async (impulse) => (await load()).open(impulse) };
+}

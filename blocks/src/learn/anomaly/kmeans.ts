@@ -17,12 +17,18 @@ export const anomalyParams = z.object({
   threshold: z.number().default(0.3),
   maxIterations: z.number().int().min(1).max(10_000).default(300),
   seed: z.number().int().min(0).max(0xffffffff).default(1),
+  /**
+   * Labels of normal data: only train samples with one of them are clustered, and test samples
+   * with other labels are the anomalies the metrics score. Default: every train sample is normal.
+   */
+  normalLabels: z.array(z.string().min(1)).min(1).optional(),
 });
 export type AnomalyParams = z.output<typeof anomalyParams>;
 
 export function checkAnomalyParams(p: AnomalyParams): ParamProblem[] {
   const problems: ParamProblem[] = [];
   if (p.axes && new Set(p.axes).size !== p.axes.length) problems.push({ path: 'axes', message: 'axes must not repeat' });
+  if (p.normalLabels && new Set(p.normalLabels).size !== p.normalLabels.length) problems.push({ path: 'normalLabels', message: 'normalLabels must not repeat' });
   return problems;
 }
 
