@@ -17,7 +17,7 @@ export const learnBlocks: readonly BlockRegistration[] = [
   }),
   registerBlock(import.meta.url, './anomaly/index.js', {
     id: 'learn/anomaly',
-    version: '1.0.0',
+    version: '1.1.0',
     kind: 'learn',
     description: 'K-means anomaly detection on chosen feature axes (Edge Impulse style): cluster distance minus radius',
   }),

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { loadPipeline } from '../config/load-pipeline.js';
+import { checkDeploys } from '../deploy/check-deploys.js';
 import { parseOverride } from '../config/overrides.js';
 import { catalogFor } from '../plan/catalog-for.js';
 import { planPipeline } from '../plan/plan-pipeline.js';
@@ -18,6 +19,7 @@ export async function runCommand(target: string, options: RunCommandOptions): Pr
   const overrides = (options.set ?? []).map(parseOverride);
   const pipeline = await loadPipeline(target, overrides);
   const plan = await planPipeline(pipeline, catalogFor(pipeline.dir));
+  await checkDeploys(plan);
   const controller = new AbortController();
   let interrupted = false;
   const onSigint = () => {

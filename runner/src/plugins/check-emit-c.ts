@@ -3,7 +3,7 @@ import { TinyforgeError, type AnyBlock } from '@tinyforge/sdk';
 /**
  * For deploy planning: every DSP block a device must run needs `emitC`. Returns one error per
  * block without it, naming the pipeline instance, the block and where it came from.
- * (Not wired yet: the deploy step calls it when a pipeline has a target.)
+ * Called by deploy/check-deploys.ts for the inference path of every deployment.
  */
 export function missingEmitC(blocks: readonly { name: string; block: AnyBlock; source: string }[], file?: string): TinyforgeError[] {
   return blocks

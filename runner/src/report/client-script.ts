@@ -101,7 +101,19 @@ export const CLIENT_SCRIPT = String.raw`
       s.append(el('pre', {}, JSON.stringify(item.content, null, 2)));
     });
   };
-  fileTable('On-device estimates', 'estimates', data.estimates);
+  if (data.estimates.length) {
+    const s = section('On-device estimates', 'estimates');
+    data.estimates.forEach((e) => {
+      const c = e.content || {};
+      s.append(el('h3', {}, e.block + ' · ' + e.file + (c.macs ? ' · ' + c.macs + ' MACs, arena ' + c.arenaBytes + ' B (lower bound ' + c.arenaLowerBound + ' B)' : '')));
+      const cores = Array.isArray(c.cores) ? c.cores : [];
+      if (cores.length) {
+        const cols = ['core', 'flashBytes', 'ramBytes', 'dspInstructions', 'nnInstructions', 'dspStackBytes', 'nnStackBytes'];
+        s.append(el('table', { class: 'estimates' }, el('tr', {}, cols.map((k) => el('th', {}, k))),
+          cores.map((row) => el('tr', {}, cols.map((k) => el('td', {}, row[k] == null ? '–' : typeof row[k] === 'number' ? row[k].toLocaleString('en') : row[k]))))));
+      } else s.append(el('pre', {}, JSON.stringify(c, null, 2)));
+    });
+  }
   if (data.tests) {
     const s = section('Test cases', 'tests');
     s.append(el('pre', {}, JSON.stringify(data.tests, null, 2)));

@@ -79,6 +79,17 @@ export async function collectReport(plan: Plan): Promise<ReportData> {
       if (reader.kind === 'model' || reader.kind === 'bundle') await fileSections(block.name, reader as FileSetReader, data);
     }
   }
+  // Deployments of the last run: their bundles' on-device estimates.
+  for (const b of data.lastRun?.blocks ?? []) {
+    const bundle = b.outputs['bundle'];
+    if (!bundle) continue;
+    try {
+      const reader = (await store.artifacts.reader(bundle)) as FileSetReader;
+      for (const file of reader.files.filter((f) => f.name.endsWith('estimate.json'))) data.estimates.push({ block: b.name, file: file.name, content: await reader.readJson(file.name) });
+    } catch {
+      data.missing.push(b.name);
+    }
+  }
   // The feature explorer shows what each learn block was trained on.
   for (const block of plan.blocks.filter((b) => b.block.kind === 'learn')) {
     for (const input of Object.values(block.inputs).filter((i) => i.kind === 'features')) {

@@ -1,13 +1,16 @@
 import { defineBlock, TinyforgeError, type JsonValue } from '@tinyforge/sdk';
 import { anomalyParams, checkAnomalyParams } from './kmeans.js';
 
+const bad = (message: string, extra: { path?: string; hint?: string } = {}): TinyforgeError => new TinyforgeError({ code: 'BAD_INPUT', message, ...extra });
+
 /**
- * learn/anomaly: K-means on the train category (normal data); writes `anomaly.json` (scaler,
- * clusters with radii, threshold) and `metrics.json` (score statistics per category and label).
+ * learn/anomaly: K-means on the normal train samples; writes `anomaly.json` (scaler, clusters
+ * with radii, threshold) and `metrics.json` (score statistics per category and label, and the
+ * test ROC AUC of normal vs anomalous labels).
  */
 export default defineBlock({
   id: 'learn/anomaly',
-  version: '1.0.0',
+  version: '1.1.0',
   apiVersion: 1,
   kind: 'learn',
   description: 'K-means anomaly detection on chosen feature axes (Edge Impulse style): cluster distance minus radius',
@@ -18,47 +21,40 @@ export default defineBlock({
   checkParams: checkAnomalyParams,
   async run(ctx) {
     const p = ctx.params;
-    const { fitAnomaly, anomalyScore } = await import('./kmeans.js');
+    const { fitAnomaly } = await import('./kmeans.js');
+    const { anomalyMetrics, scoreRows } = await import('./evaluate.js');
     const rows: { id: string; label: string | null; category: string; values: Float32Array }[] = [];
     for await (const s of ctx.inputs.features) rows.push({ id: s.id, label: s.label, category: s.category, values: s.values });
-    const train = rows.filter((r) => r.category === 'train');
-    if (train.length === 0) throw new TinyforgeError({ code: 'BAD_INPUT', message: 'the train category is empty: K-means needs normal training data' });
+    const allTrain = rows.filter((r) => r.category === 'train');
+    if (allTrain.length === 0) throw bad('the train category is empty: K-means needs normal training data', { hint: 'split the dataset so normal samples are in train' });
+    const normal = p.normalLabels ? new Set<string | null>(p.normalLabels) : new Set(allTrain.map((r) => r.label));
+    const isNormal = (label: string | null): boolean => normal.has(label);
+    const train = allTrain.filter((r) => isNormal(r.label));
+    if (train.length === 0) {
+      const found = [...new Set(allTrain.map((r) => r.label ?? '(none)'))].sort().join(', ');
+      throw bad(`no train samples are labelled ${p.normalLabels!.join(' or ')} (train labels: ${found})`, { path: 'normalLabels' });
+    }
     const width = train[0]!.values.length;
     for (const r of rows) {
-      if (r.values.length !== width) throw new TinyforgeError({ code: 'BAD_INPUT', message: `sample ${r.id} has ${r.values.length} feature values, expected ${width}` });
-      const bad = r.values.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) throw new TinyforgeError({ code: 'BAD_INPUT', message: `sample ${r.id} has a non-finite feature value at index ${bad}` });
+      if (r.values.length !== width) throw bad(`sample ${r.id} has ${r.values.length} feature values, expected ${width}`);
+      const at = r.values.findIndex((v) => !Number.isFinite(v));
+      if (at >= 0) throw bad(`sample ${r.id} has a non-finite feature value at index ${at}`, { hint: 'check the DSP block for NaN/Infinity (e.g. log of zero energy)' });
     }
     const over = p.axes?.filter((a) => a >= width) ?? [];
-    if (over.length > 0) throw new TinyforgeError({ code: 'BAD_INPUT', path: 'axes', message: `axes ${over.join(', ')} are out of range: the features have ${width} values` });
-    if (train.length < p.clusters) ctx.log.warn(`only ${train.length} train samples for ${p.clusters} clusters; using ${train.length}`);
+    if (over.length > 0) throw bad(`axes ${over.join(', ')} are out of range: the features have ${width} values`, { path: 'axes' });
+    if (train.length < p.clusters) ctx.log.warn(`only ${train.length} normal train samples for ${p.clusters} clusters; using ${train.length}`);
+    if (train.length < allTrain.length) ctx.log.info(`clustering ${train.length} of ${allTrain.length} train samples (normal labels: ${[...normal].join(', ')})`);
     const model = fitAnomaly(
       train.map((r) => r.values),
       p,
       ctx.inputs.features.meta['dsp'] ?? null,
     );
     ctx.progress(1, 1, `${model.clusters.length} clusters`);
-    // Score statistics per category/label, e.g. to choose a threshold.
-    const groups = new Map<string, number[]>();
-    for (const r of rows) {
-      const key = `${r.category}/${r.label ?? '(none)'}`;
-      const list = groups.get(key) ?? [];
-      list.push(anomalyScore(model, r.values));
-      groups.set(key, list);
-    }
-    const stats: Record<string, JsonValue> = {};
-    for (const [key, scores] of [...groups.entries()].sort()) {
-      const sorted = scores.slice().sort((a, b) => a - b);
-      stats[key] = {
-        samples: scores.length,
-        mean: scores.reduce((a, b) => a + b, 0) / scores.length,
-        median: sorted[Math.floor(sorted.length / 2)]!,
-        max: sorted[sorted.length - 1]!,
-        overThreshold: scores.filter((s) => s > p.threshold).length / scores.length,
-      };
-    }
+    const metrics = anomalyMetrics(scoreRows(model, rows), isNormal, p.threshold);
+    const auc = metrics['auc'] as { test: number; negatives: number; positives: number } | null;
+    if (auc) ctx.log.info(`test ROC AUC ${auc.test.toFixed(4)} (${auc.negatives} normal, ${auc.positives} anomalous samples)`);
     await ctx.outputs.model.writeJson('anomaly.json', JSON.parse(JSON.stringify(model)) as JsonValue);
-    await ctx.outputs.model.writeJson('metrics.json', { threshold: p.threshold, scores: stats });
-    ctx.outputs.model.setMeta({ task: 'anomaly', clusters: model.clusters.length, axes: model.axes });
+    await ctx.outputs.model.writeJson('metrics.json', { normalLabels: [...normal].map((l) => l ?? null), ...metrics });
+    ctx.outputs.model.setMeta({ task: 'anomaly', clusters: model.clusters.length, axes: model.axes, testAuc: auc ? Math.round(auc.test * 10000) / 10000 : null });
   },
 });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '@tinyforge/sdk';
 import block from './index.js';
-import { anomalyParams, anomalyScore, fitAnomaly, type AnomalyModel } from './kmeans.js';
+import { anomalyParams, anomalyScore, checkAnomalyParams, fitAnomaly, type AnomalyModel } from './kmeans.js';
 import { fakeContext, memoryWriter, sampleReader } from '../testing/fake-context.js';
 import { Rng } from '../nn/rng.js';
+import { rocAuc } from '../metrics.js';
+import { loadAnomalyScorer } from './predictor.js';
 
 describe('K-means anomaly (EI scoring)', () => {
   it('scores by hand: distance to the nearest centre minus its radius, in scaled units', () => {
@@ -58,5 +60,55 @@ describe('K-means anomaly (EI scoring)', () => {
     expect(m.scores['test/normal']!.overThreshold).toBeLessThan(0.3);
     const bad = fakeContext(anomalyParams.parse({ axes: [0, 9] }), sampleReader(samples), memoryWriter());
     await expect(block.run(bad.ctx as never)).rejects.toThrow(/axes 9 are out of range/);
+  });
+
+  it('ROC AUC by hand: ranks with ties counted half', () => {
+    expect(rocAuc([0, 1], [2, 3])).toBe(1);
+    expect(rocAuc([2, 3], [0, 1])).toBe(0);
+    // pairs (pos > neg): 1>0 ✓, 1>1 tie, 1>2 ✗, 3>0 ✓, 3>1 ✓, 3>2 ✓ → (4 + 0.5) / 6
+    expect(rocAuc([0, 1, 2], [1, 3])).toBeCloseTo(4.5 / 6, 12);
+    expect(rocAuc([], [1])).toBeNaN();
+  });
+
+  it('normalLabels: clusters only normal train samples; metrics.json has the test AUC per label; the artifact scores alone', async () => {
+    const rng = new Rng(6);
+    const mk = (id: string, label: string, category: 'train' | 'test', lo: number, hi: number): Sample => ({ id, label, category, sensors: [], intervalMs: 0, values: Float32Array.from({ length: 3 }, () => rng.uniform(lo, hi)) });
+    const samples: Sample[] = [];
+    for (let i = 0; i < 120; i++) samples.push(mk(`n${i}`, 'ok', i < 100 ? 'train' : 'test', -1, 1));
+    // Anomalies in train too: with normalLabels they must not become clusters.
+    for (let i = 0; i < 30; i++) samples.push(mk(`a${i}`, 'far', i < 20 ? 'train' : 'test', 5, 7));
+    for (let i = 0; i < 10; i++) samples.push(mk(`b${i}`, 'near', 'test', -1.2, 1.2));
+    const out = memoryWriter();
+    const f = fakeContext(anomalyParams.parse({ clusters: 4, normalLabels: ['ok'] }), sampleReader(samples), out);
+    await block.run(f.ctx as never);
+    const m = out.json('metrics.json') as { normalLabels: string[]; auc: { test: number; negatives: number; positives: number; perLabel: Record<string, number> }; scores: Record<string, { samples: number; p95: number; std: number }> };
+    expect(m.normalLabels).toEqual(['ok']);
+    expect(m.auc.negatives).toBe(20);
+    expect(m.auc.positives).toBe(20);
+    expect(m.auc.perLabel['far']).toBe(1);
+    expect(m.auc.perLabel['near']).toBeLessThan(0.9); // overlaps the normal cloud
+    expect(m.scores['train/far']!.samples).toBe(20);
+    const scorer = await loadAnomalyScorer({
+      kind: 'model', digest: 'd', meta: {},
+      files: [...out.files.keys()].map((name) => ({ name, digest: name, size: 0 })),
+      readFile: async (name) => Buffer.from(out.files.get(name) as string),
+      readJson: async <T,>(name: string) => JSON.parse(out.files.get(name) as string) as T,
+    });
+    expect(scorer.isAnomaly(samples.find((s) => s.id === 'a0')!.values)).toBe(true);
+    expect(scorer.score(samples[0]!.values)).toBeLessThanOrEqual(1e-6);
+    // Without normalLabels the far train samples are normal data: they get clusters of their own.
+    const all = memoryWriter();
+    await block.run(fakeContext(anomalyParams.parse({ clusters: 4 }), sampleReader(samples), all).ctx as never);
+    expect((all.json('metrics.json') as { auc: { perLabel: Record<string, number> } }).auc.perLabel).toEqual({ near: expect.any(Number) });
+  });
+
+  it('rejects bad input with clear TinyforgeErrors', async () => {
+    const s = (id: string, label: string, category: 'train' | 'test', values: number[]): Sample => ({ id, label, category, sensors: [], intervalMs: 0, values: Float32Array.from(values) });
+    const run = (samples: Sample[], raw: object = {}) => block.run(fakeContext(anomalyParams.parse(raw), sampleReader(samples), memoryWriter()).ctx as never);
+    await expect(run([s('t', 'x', 'test', [1, 2])])).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/train category is empty/) });
+    await expect(run([s('a', 'x', 'train', [1, 2])], { normalLabels: ['ok'] })).rejects.toMatchObject({ code: 'BAD_INPUT', path: 'normalLabels', message: 'no train samples are labelled ok (train labels: x)' });
+    await expect(run([s('a', 'x', 'train', [1, 2]), s('b', 'x', 'train', [1, NaN])])).rejects.toThrow(/sample b has a non-finite feature value at index 1/);
+    await expect(run([s('a', 'x', 'train', [1, 2]), s('b', 'x', 'test', [1, 2, 3])])).rejects.toThrow(/sample b has 3 feature values, expected 2/);
+    expect(checkAnomalyParams(anomalyParams.parse({ normalLabels: ['a', 'a'] })).map((p) => p.path)).toEqual(['normalLabels']);
   });
 });
