@@ -1,11 +1,10 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { findPluginPackages } from '../plan/plugin-packages.js';
 import { SUPPORTED_TARGET_API_VERSIONS, TinyforgeError, checkTargetDeclaration, type AnyTarget } from '@tinyforge/sdk';
 
 export const TARGET_PACKAGE_KEYWORD = 'tinyforge-target';
 const TARGET_PACKAGE_PREFIX = 'tinyforge-target-';
-const TARGET_PACKAGE_NAME = /^(@[^/]+\/)?tinyforge-target-[a-z0-9._-]+$/;
 
 /** A deploy target an installed package lists, known without importing its code. */
 export interface TargetEntry {
@@ -31,20 +30,13 @@ interface TargetPackageJson {
  */
 export function discoverTargetPlugins(fromDir: string): TargetEntry[] {
   const entries: TargetEntry[] = [];
-  const seen = new Set<string>();
-  for (const modulesDir of nodeModulesChain(fromDir)) {
-    for (const pkgDir of packagesWithPrefix(modulesDir, TARGET_PACKAGE_PREFIX)) {
-      const pkg = readJson(join(pkgDir, 'package.json')) as TargetPackageJson | undefined;
-      if (!pkg?.name || !TARGET_PACKAGE_NAME.test(pkg.name) || seen.has(pkg.name)) continue;
-      if (!pkg.keywords?.includes(TARGET_PACKAGE_KEYWORD)) continue;
-      seen.add(pkg.name);
-      const listed = pkg.tinyforge?.targets;
-      if (!Array.isArray(listed) || listed.length === 0) {
-        throw new TinyforgeError({ code: 'PLUGIN', file: join(pkgDir, 'package.json'), message: `${pkg.name} has the "${TARGET_PACKAGE_KEYWORD}" keyword but lists no targets`, hint: 'add "tinyforge": { "targets": [{ "id", "version", "module" }] }' });
-      }
-      for (const t of listed) {
-        entries.push({ id: t.id, version: t.version, description: t.description ?? '', moduleUrl: pathToFileURL(resolve(pkgDir, t.module)).href, source: `${pkg.name}@${pkg.version ?? '?'}` });
-      }
+  for (const { dir, pkg } of findPluginPackages<TargetPackageJson>(fromDir, TARGET_PACKAGE_PREFIX, TARGET_PACKAGE_KEYWORD)) {
+    const listed = pkg.tinyforge?.targets;
+    if (!Array.isArray(listed) || listed.length === 0) {
+      throw new TinyforgeError({ code: 'PLUGIN', file: join(dir, 'package.json'), message: `${pkg.name} has the "${TARGET_PACKAGE_KEYWORD}" keyword but lists no targets`, hint: 'add "tinyforge": { "targets": [{ "id", "version", "module" }] }' });
+    }
+    for (const t of listed) {
+      entries.push({ id: t.id, version: t.version, description: t.description ?? '', moduleUrl: pathToFileURL(resolve(dir, t.module)).href, source: `${pkg.name}@${pkg.version ?? '?'}` });
     }
   }
   return entries;
@@ -89,43 +81,5 @@ export function checkLoadedTarget(target: AnyTarget, source: string): void {
       message: `${source}: target ${target.id}@${target.version} was written for target API ${target.apiVersion}, but this runner supports API ${SUPPORTED_TARGET_API_VERSIONS.join(', ')}`,
       hint: target.apiVersion > Math.max(...SUPPORTED_TARGET_API_VERSIONS) ? 'upgrade @tinyforge/runner' : 'upgrade the plugin',
     });
-  }
-}
-
-function nodeModulesChain(fromDir: string): string[] {
-  const out: string[] = [];
-  let dir = resolve(fromDir);
-  for (;;) {
-    const candidate = join(dir, 'node_modules');
-    if (existsSync(candidate)) out.push(candidate);
-    const parent = dirname(dir);
-    if (parent === dir) return out;
-    dir = parent;
-  }
-}
-
-/** `<prefix>*` and `@scope/<prefix>*` package folders of one node_modules. */
-function packagesWithPrefix(modulesDir: string, prefix: string): string[] {
-  const out: string[] = [];
-  for (const name of safeReaddir(modulesDir)) {
-    if (name.startsWith(prefix)) out.push(join(modulesDir, name));
-    else if (name.startsWith('@')) for (const sub of safeReaddir(join(modulesDir, name))) if (sub.startsWith(prefix)) out.push(join(modulesDir, name, sub));
-  }
-  return out;
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
   }
 }
