@@ -33,5 +33,8 @@ export default definePipeline({
   // Generated libraries go to .tinyforge/deploy/kws/<name>/ (set `out` to put them elsewhere).
   deploy: {
     cpp: { target: 'cpp', params: { name: 'kws' } },
+    wasm: { target: 'wasm', params: { name: 'kws' } },
+    pack: { target: 'cmsis-pack', params: { name: 'kws' } },
+    arduino: { target: 'arduino', params: { name: 'kws' } },
   },
 });

@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatLeaderboard, type Leaderboard } from '../../runner/src/tune/leaderboard.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const CLI = join(ROOT, 'runner/bin/tinyforge.js');
@@ -27,23 +28,20 @@ const base = { space, strategy: 'hyperband', trials: Number(process.env.BENCH_TU
 interface Trial { n: number; rung: number; status: string; feasible: boolean; accuracy: { validation: number | null; test: number | null }; estimate?: { flashBytes: number; ramBytes: number; latencyMs: number }; measured?: unknown; params: Record<string, unknown> }
 interface Board { best: number | null; trials: Trial[]; estimator: { fit?: { points: number; priorError: Record<string, number>; fittedError: Record<string, number> } } }
 
-function tune(name: string, config: object): { board: Board; seconds: number; text: string } {
+function tune(name: string, config: object): { board: Board; seconds: number } {
   const file = join(home, `${name}.json`);
   writeFileSync(file, JSON.stringify(config, null, 2));
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [CLI, 'tune', join(ROOT, 'pipelines/kws'), '--config', file, '--json'], { encoding: 'utf8', env: { ...process.env, TINYFORGE_HOME: home }, maxBuffer: 1 << 26 });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0 && r.status !== 1) throw new Error(`tune ${name} failed: ${r.stderr}`);
-  const text = spawnSync(process.execPath, [CLI, 'tune', join(ROOT, 'pipelines/kws'), '--config', file], { encoding: 'utf8', env: { ...process.env, TINYFORGE_HOME: home } }).stdout;
-  return { board: JSON.parse(r.stdout) as Board, seconds, text };
+  const board = JSON.parse(r.stdout) as Board;
+  console.log(`${name}:\n${formatLeaderboard(board as unknown as Leaderboard, 12)}\n${JSON.stringify(board.estimator)}\n`);
+  return { board, seconds };
 }
 
 const constrained = tune('constrained', { ...base, constraints: { flashBytes: 32 * 1024, ramBytes: 8 * 1024 } });
-console.log('constrained (32 KB flash, 8 KB RAM):');
-console.log(constrained.text);
 const free = tune('unconstrained', base);
-console.log('unconstrained:');
-console.log(free.text);
 
 const bestOf = (b: Board) => b.trials.find((t) => t.n === b.best);
 const c = bestOf(constrained.board);

@@ -16,6 +16,7 @@ import mfeBlock from './mfe/index.js';
 import spectrogramBlock from './spectrogram/index.js';
 import rawBlock from './raw/index.js';
 import flattenBlock from './flatten/index.js';
+import spectralBlock from './spectral/index.js';
 
 interface EmittingBlock {
   params: { parse(v: unknown): unknown };
@@ -28,6 +29,7 @@ const BLOCKS: Partial<Record<DspVector['block'], EmittingBlock>> = {
   mfcc: mfccBlock as unknown as EmittingBlock,
   mfe: mfeBlock as unknown as EmittingBlock,
   spectrogram: spectrogramBlock as unknown as EmittingBlock,
+  spectral: spectralBlock as unknown as EmittingBlock,
 };
 
 const haveGcc = toolchainReady(['gcc'], 'C emission parity tests', 'apt-get install gcc');

@@ -65,7 +65,7 @@ interface BlockMeta<P extends ParamsSchema, I extends IoSpec, O extends IoSpec> 
    * What else identifies the implementation, resolved before the key is made: e.g. a Docker
    * image's ID after building it. The value enters the action key.
    */
-  identity?: (params: z.output<P>, env: { pipelineDir: string; signal: AbortSignal; log: Logger }) => Promise<JsonValue>;
+  identity?: (params: z.output<P>, env: { pipelineDir: string; signal: AbortSignal; log: Logger }) => Promise<JsonValue | undefined>;
   /** Plan-time checks that need more than the zod schema (cross-field rules). */
   checkParams?: (params: z.output<P>) => ParamProblem[];
   /** Set on container blocks (see `defineContainerBlock`): the runner runs them in Docker. */

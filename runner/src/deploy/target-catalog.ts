@@ -15,6 +15,27 @@ function builtinTargets(): TargetEntry[] {
       moduleUrl: pathToFileURL(require.resolve('@tinyforge/target-cpp')).href,
       source: '@tinyforge/target-cpp',
     },
+    {
+      id: 'wasm',
+      version: '1.0.0',
+      description: 'WebAssembly npm package: the C++ library built with clang (wasm32-wasi), ES module wrapper with TypeScript types',
+      moduleUrl: pathToFileURL(require.resolve('@tinyforge/target-wasm')).href,
+      source: '@tinyforge/target-wasm',
+    },
+    {
+      id: 'cmsis-pack',
+      version: '1.0.0',
+      description: 'Open-CMSIS-Pack: the C++ library as components in a .pdsc, zipped as <Vendor>.<Name>.<version>.pack',
+      moduleUrl: pathToFileURL(require.resolve('@tinyforge/target-cmsis-pack')).href,
+      source: '@tinyforge/target-cmsis-pack',
+    },
+    {
+      id: 'arduino',
+      version: '1.0.0',
+      description: 'Arduino library (spec 1.5): the C++ library under src/, static-buffer and sensor examples, zipped for the IDE',
+      moduleUrl: pathToFileURL(require.resolve('@tinyforge/target-arduino')).href,
+      source: '@tinyforge/target-arduino',
+    },
   ];
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContentStore } from '../store/cas.js';
 import { ACTION_RESULT_FORMAT, type ActionResult } from '../store/action-cache.js';
@@ -8,7 +8,6 @@ import { DIGEST_PATTERN, sha256 } from '../util/hash.js';
 import type { RemoteCacheConfig } from './config.js';
 import { HttpCache, type HttpCacheOptions } from './http-cache.js';
 import { RemoteUnitIndex } from './remote-unit-index.js';
-import { MissingBlobError } from '../store/cas.js';
 
 export interface RemoteStats {
   actionHits: number;
@@ -34,11 +33,11 @@ const MAX_BLOB_WARNINGS = 5;
  * validates (JSON, right format, its key record hashes to its key) and its output manifests are
  * downloaded and digest-checked. The blobs those manifests name are fetched (and checked) either
  * at once (`download: all`, and always for model/bundle artifacts) or — the default, Bazel's
- * "build without the bytes" — only when something first reads the manifest: a cached block
- * whose consumers are cached too costs one small GET per output, not its whole dataset. Pending
- * manifests are marked on disk (`cache/remote-pending/<digest>`), so a later run still fetches
- * before reading; every consumer reads a manifest on the main thread before its blobs, which is
- * where `ContentStore.get` completes them, so worker threads only ever see complete artifacts.
+ * "build without the bytes" — one by one when something reads them (`ContentStore.get`; worker
+ * threads ask the main thread, see blob-channel.ts): a cached block whose consumers are cached
+ * too costs one small GET per output, not its whole dataset. Manifests whose blobs may be only
+ * on the remote are marked on disk (`cache/remote-pending/<digest>`) so deep checks in later
+ * runs count them as complete while the remote is configured.
  * Writes (readwrite mode): blobs first, then manifests, then the action entry, so a reader never
  * sees an entry whose blobs are not there yet.
  */
@@ -59,7 +58,6 @@ export class RemoteCache {
   private blobWarnings = 0;
   /** Local manifests whose blobs may still be only on the remote. */
   private pending = new Set<string>();
-  private readonly completing = new Map<string, Promise<boolean>>();
   private readonly pendingDir: string;
 
   constructor(
@@ -80,19 +78,17 @@ export class RemoteCache {
   private units: RemoteUnitIndex | undefined;
 
   /**
-   * Called before an executed block's result is stored: blobs its outputs took from the remote
-   * per-sample index are fetched and verified now, before any downstream reader needs them.
+   * Called before an executed block's result is stored: if its outputs name blobs taken from the
+   * remote per-sample index and not fetched, the output manifest is marked as owing them (they
+   * are fetched, verified, when something reads them).
    */
-  async settleOwed(result: ActionResult): Promise<void> {
+  async noteOwed(result: ActionResult): Promise<void> {
     const owed = this.units?.owed;
     if (!owed || owed.size === 0) return;
     for (const manifestDigest of Object.values(result.outputs)) {
       const manifest = JSON.parse((await this.cas.readLocal(manifestDigest)).toString('utf8')) as ArtifactManifest;
       const needed = blobsOf(manifest).filter((d) => owed.has(d));
-      const got = await Promise.all(needed.map((d) => this.ensureLocal(d)));
-      const missing = needed.find((_, i) => got[i] === false);
-      if (missing) throw new MissingBlobError(missing, 'came from the remote per-sample index but could not be fetched intact');
-      for (const d of needed) owed.delete(d);
+      if (needed.length > 0 && !(await Promise.all(needed.map((d) => this.cas.hasLocal(d)))).every(Boolean)) await this.markPending(manifestDigest, manifest);
     }
   }
 
@@ -106,32 +102,51 @@ export class RemoteCache {
     return this;
   }
 
-  isPending(manifestDigest: string): boolean {
-    return this.pending.has(manifestDigest);
+  /**
+   * Whether a blob missing locally is owed by the remote: named by a pending manifest (or a
+   * remote per-sample entry handed out this run) and not known to be corrupt there. `has()`
+   * answers with this, so deep checks (verify passes) count such artifacts as complete.
+   */
+  async mayHave(digest: string): Promise<boolean> {
+    if (this.corruptOnRemote.has(digest) || this.http.dead) return false;
+    if (this.units?.owed.has(digest)) return true;
+    return (await this.pendingBlobs()).has(digest);
   }
 
-  /** Fetches the blobs a pending manifest names; `false` if some cannot be had intact. */
-  complete(manifestDigest: string): Promise<boolean> {
-    let running = this.completing.get(manifestDigest);
-    if (!running) {
-      running = (async () => {
-        const ok = await this.materialize(manifestDigest);
-        if (ok) {
-          this.pending.delete(manifestDigest);
-          await rm(join(this.pendingDir, manifestDigest), { force: true });
+  private pendingBlobSet: Promise<Set<string>> | undefined;
+  private pendingBlobs(): Promise<Set<string>> {
+    this.pendingBlobSet ??= (async () => {
+      const blobs = new Set<string>();
+      for (const manifestDigest of this.pending) {
+        try {
+          for (const d of blobsOf(JSON.parse((await this.cas.readLocal(manifestDigest)).toString('utf8')) as ArtifactManifest)) blobs.add(d);
+        } catch {
+          // a marker whose manifest is gone or bad owes nothing
         }
-        return ok;
-      })().finally(() => this.completing.delete(manifestDigest));
-      this.completing.set(manifestDigest, running);
-    }
-    return running;
+      }
+      return blobs;
+    })();
+    return this.pendingBlobSet;
   }
 
-  private async markPending(manifestDigest: string): Promise<void> {
+  private async markPending(manifestDigest: string, manifest: ArtifactManifest): Promise<void> {
     if (this.pending.has(manifestDigest)) return;
     await mkdir(this.pendingDir, { recursive: true });
     await writeFile(join(this.pendingDir, manifestDigest), '');
     this.pending.add(manifestDigest);
+    if (this.pendingBlobSet) {
+      const set = await this.pendingBlobSet;
+      for (const d of blobsOf(manifest)) set.add(d);
+    }
+  }
+
+  /** Fetches a blob into the local store for a worker thread; `true` once it is there. */
+  async fetchInto(digest: string): Promise<boolean> {
+    if (await this.cas.hasLocal(digest)) return true;
+    const data = await this.fetchBlob(digest);
+    if (!data) return false;
+    await this.cas.putAbsent(digest, data);
+    return true;
   }
 
   get writable(): boolean {
@@ -174,7 +189,7 @@ export class RemoteCache {
 
   /** Fetches a blob into the local store if it is not there; `false` if it cannot be had. */
   private async ensureLocal(digest: string): Promise<Buffer | boolean> {
-    if (await this.cas.has(digest)) return true;
+    if (await this.cas.hasLocal(digest)) return true;
     const data = await this.fetchBlob(digest);
     if (!data) return false;
     await this.cas.putAbsent(digest, data);
@@ -239,8 +254,8 @@ export class RemoteCache {
     if (this.config.download === 'all' || !isSampleSetManifest(manifest)) return this.materialize(manifestDigest, manifest);
     const blobs = blobsOf(manifest);
     // Already complete locally (an earlier run, another pipeline): nothing to owe.
-    if (blobs.length <= 64 && (await Promise.all(blobs.map((d) => this.cas.has(d)))).every(Boolean)) return true;
-    await this.markPending(manifestDigest);
+    if (blobs.length <= 64 && (await Promise.all(blobs.map((d) => this.cas.hasLocal(d)))).every(Boolean)) return true;
+    await this.markPending(manifestDigest, manifest);
     return true;
   }
 
@@ -279,10 +294,12 @@ export class RemoteCache {
   }
 
   private async upload(result: ActionResult): Promise<boolean> {
+    // Blobs the remote per-sample index lists are there already: no HEAD for each of them.
+    const listed = (await this.units?.listedBlobs(baseKeyOf(result.keyRecord))) ?? new Set<string>();
     for (const manifestDigest of Object.values(result.outputs)) {
       const manifest = await this.cas.get(manifestDigest);
       const blobs = blobsOf(JSON.parse(manifest.toString('utf8')) as ArtifactManifest);
-      const uploaded = await Promise.all(blobs.map((d) => this.uploadBlob(d)));
+      const uploaded = await Promise.all(blobs.map((d) => (listed.has(d) && !this.corruptOnRemote.has(d) ? true : this.uploadBlob(d))));
       if (!uploaded.every(Boolean)) return false;
       if (!(await this.uploadBlob(manifestDigest, manifest))) return false;
     }

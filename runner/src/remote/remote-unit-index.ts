@@ -21,8 +21,7 @@ export function unitsEntryKey(baseKey: string): string {
  * The per-sample index, shared through the remote: a fresh machine whose dataset gained one
  * sample computes that sample and takes the others' results from the remote. Remote entries are
  * offered to `load` (local ones win) but never written to the local index; the blobs they name
- * are "owed" until a block's result uses them, when `ActionCache.put` fetches and verifies them
- * (before anything downstream, worker threads included, reads them).
+ * are "owed": fetched (and verified) when read, like the blobs of any remote hit.
  */
 export class RemoteUnitIndex extends UnitIndex {
   /** Blobs named by remote entries handed out this run and maybe not local yet. */
@@ -60,6 +59,12 @@ export class RemoteUnitIndex extends UnitIndex {
     } finally {
       this.merging.delete(baseKey);
     }
+  }
+
+  /** Blobs the remote index of `baseKey` names (so they were uploaded before it was written). */
+  async listedBlobs(baseKey: string): Promise<Set<string>> {
+    const units = await this.fetch(baseKey);
+    return new Set(Object.values(units).flatMap((refs) => refs.map((r) => r.digest)));
   }
 
   private fetch(baseKey: string): Promise<UnitResults> {

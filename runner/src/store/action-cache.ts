@@ -67,7 +67,7 @@ export class ActionCache {
   }
 
   async put(result: ActionResult): Promise<void> {
-    await this.remote?.settleOwed(result);
+    await this.remote?.noteOwed(result);
     await atomicWrite(this.pathOf(result.actionKey), JSON.stringify(result), { fsync: true });
     await this.remote?.publishAction(result);
   }

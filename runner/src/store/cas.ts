@@ -1,5 +1,7 @@
 import { readFile, rm, stat } from 'node:fs/promises';
+import { isMainThread } from 'node:worker_threads';
 import { TinyforgeError } from '@tinyforge/sdk';
+import { requestBlob } from '../remote/blob-channel.js';
 import { atomicWrite } from '../util/atomic-write.js';
 import { sha256 } from '../util/hash.js';
 import { shardedPath } from './layout.js';
@@ -38,25 +40,34 @@ export class ContentStore {
     await atomicWrite(this.pathOf(digest), data, { fsync: false });
   }
 
+  /** Present here, or (with a remote) named by a cached result whose blobs stay remote until read. */
   async has(digest: string): Promise<boolean> {
+    if (await exists(this.pathOf(digest))) return true;
+    return (await this.remote?.mayHave(digest)) ?? false;
+  }
+
+  async hasLocal(digest: string): Promise<boolean> {
     return exists(this.pathOf(digest));
   }
 
   /**
    * Reads and verifies a blob. A mismatch deletes the bad blob and throws an INTEGRITY error.
-   * With a remote: a blob missing here is fetched (verified) and stored; an artifact manifest
-   * whose blobs are still only on the remote gets them all before it is returned.
+   * With a remote, a blob missing here is fetched (verified) and stored first: by the remote
+   * layer on the main thread, through the main thread from worker threads.
    */
   async get(digest: string): Promise<Buffer> {
-    if (this.remote?.isPending(digest) && !(await this.remote.complete(digest))) throw new MissingBlobError(digest, 'names blobs the remote cache could not provide intact');
     try {
       return await this.readLocal(digest);
     } catch (error) {
-      if (!(error instanceof MissingBlobError) || !this.remote) throw error;
-      const fetched = await this.remote.fetchBlob(digest);
-      if (!fetched) throw error;
-      await this.putAbsent(digest, fetched);
-      return fetched;
+      if (!(error instanceof MissingBlobError)) throw error;
+      if (this.remote) {
+        const fetched = await this.remote.fetchBlob(digest);
+        if (!fetched) throw error;
+        await this.putAbsent(digest, fetched);
+        return fetched;
+      }
+      if (!isMainThread && (await requestBlob(this.dir, digest))) return this.readLocal(digest);
+      throw error;
     }
   }
 
@@ -110,9 +121,8 @@ export class MissingBlobError extends TinyforgeError {
 export interface RemoteBlobSource {
   /** Bytes that hash to `digest`, or `undefined`. */
   fetchBlob(digest: string): Promise<Buffer | undefined>;
-  /** A local manifest whose blobs may still be only on the remote. */
-  isPending(digest: string): boolean;
-  complete(digest: string): Promise<boolean>;
+  /** The blob is owed by the remote (named by a cached result, not fetched yet, not known bad). */
+  mayHave(digest: string): Promise<boolean>;
 }
 
 async function exists(path: string): Promise<boolean> {

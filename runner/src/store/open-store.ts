@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ArtifactStore } from '../artifacts/artifact-store.js';
 import { resolveRemoteConfig } from '../remote/config.js';
 import { RemoteCache, type RemoteCacheOptions } from '../remote/remote-cache.js';
+import { serveBlobRequests } from '../remote/blob-channel.js';
 import { ActionCache } from './action-cache.js';
 import { ContentStore } from './cas.js';
 import { storeLayout, type StoreLayout } from './layout.js';
@@ -66,6 +67,7 @@ export async function openStore(root: string, env: NodeJS.ProcessEnv = process.e
   const remoteConfig = opts.remote ? resolveRemoteConfig(env, configDir) : undefined;
   const remote = remoteConfig ? await new RemoteCache(remoteConfig, cas, typeof opts.remote === 'object' ? opts.remote : {}).open() : undefined;
   cas.remote = remote;
+  if (remote) serveBlobRequests(cas.dir, (digest) => remote.fetchInto(digest));
   return {
     layout,
     cas,

@@ -34,6 +34,8 @@ export const referenceTarget: TestTarget = {
 export const testTargets = new Map<string, TestTarget>([
   [referenceTarget.name, referenceTarget],
   ['cpp', lazyTarget('cpp', async () => (await import('./native-target.js')).nativeTarget)],
+  ['wasm', lazyTarget('wasm', async () => (await import('./wasm-target.js')).wasmTarget)],
+  ['m4', lazyTarget('m4', async () => (await import('./m4-target.js')).m4Target)],
 ]);
 
 function lazyTarget(name: string, load: () => Promise<TestTarget>): TestTarget {

@@ -10,7 +10,7 @@ const paramPath = z.string().regex(/^[^.=\s]+(\.[^.=\s]+)+$/, 'expected <block>.
 
 export const tuneConfigSchema = z.object({
   /** Candidate values per param path; a trial picks one value for each. */
-  space: z.record(paramPath, z.array(z.unknown()).min(1)),
+  space: z.record(z.string(), z.array(z.unknown()).min(1)),
   constraints: z
     .object({
       flashBytes: z.number().positive().optional(),
@@ -68,6 +68,9 @@ export async function loadTuneConfig(file: string): Promise<TuneConfig> {
     throw errors[0]!;
   }
   const c = parsed.data;
+  for (const key of Object.keys(c.space)) {
+    if (!paramPath.safeParse(key).success) throw new TinyforgeError({ code: 'CONFIG_INVALID', file, path: `space.${key}`, message: `expected <block>.<param>[.<sub>…] as for --set, found "${key}"` });
+  }
   if (c.fidelity && c.fidelity.min > c.fidelity.max) {
     throw new TinyforgeError({ code: 'CONFIG_INVALID', file, path: 'fidelity.min', message: `min (${c.fidelity.min}) is above max (${c.fidelity.max})` });
   }

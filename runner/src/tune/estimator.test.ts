@@ -35,7 +35,7 @@ describe('tune estimator', () => {
     // Pretend the device costs 1.3× the prior plus a fixed 2000 (start-up code).
     const points = nets.map((n) => {
       const p = priorNetwork(n);
-      return { net: n, measured: { modelDigest: 'x', tool: 't', flashBytes: 1.3 * p.flashBytes + 2000, ramBytes: 1.1 * p.ramBytes + 100, instructions: 0.8 * p.instructions + 5000 } };
+      return { net: n, measured: { modelDigest: 'x', scope: 'network' as const, tool: 't', flashBytes: 1.3 * p.flashBytes + 2000, ramBytes: 1.1 * p.ramBytes + 100, instructions: 0.8 * p.instructions + 5000 } };
     });
     const model = fitEstimator(points);
     expect(model.network.flashBytes.scale).toBeCloseTo(1.3, 3);
@@ -45,6 +45,21 @@ describe('tune estimator', () => {
     const e = estimate(model, net(100_000, 6000), undefined);
     expect(e.instructions).toBeCloseTo(0.8 * priorNetwork(net(100_000, 6000)).instructions + 5000, -1);
     expect(estimate(UNFITTED, nets[0]!, undefined).flashBytes).toBe(priorNetwork(nets[0]!).flashBytes);
+  });
+
+  test('whole-library measurements (deploy) are preferred and fit the totals, DSP included', () => {
+    const dsp = (work: number) => ({ block: 'dsp/mfcc', scratchBytes: 2000, outputBytes: 2600, tableBytes: 5000, work });
+    const pts = [net(20_000, 1500), net(60_000, 4000), net(150_000, 9000)].map((n, i) => {
+      const d = dsp(300_000 * (i + 1));
+      const prior = estimate(UNFITTED, n, d);
+      return { net: n, dsp: d, measured: { modelDigest: String(i), scope: 'library' as const, tool: 't', flashBytes: 0.9 * prior.flashBytes, ramBytes: prior.ramBytes + 500, instructions: 0.7 * prior.instructions } };
+    });
+    const model = fitEstimator([...pts, { net: net(1000, 100), measured: { modelDigest: 'n', scope: 'network', tool: 't', flashBytes: 1, ramBytes: 1, instructions: 1 } }]);
+    expect(model.fit!.scope).toBe('library');
+    expect(model.fit!.points).toBe(3);
+    const e = estimate(model, pts[1]!.net, pts[1]!.dsp);
+    expect(e.flashBytes).toBeCloseTo(pts[1]!.measured.flashBytes, -1);
+    expect(e.instructions).toBeCloseTo(pts[1]!.measured.instructions, -2);
   });
 
   test('search space: seeded, distinct points; --set args round-trip as JSON', () => {

@@ -34,12 +34,16 @@ export interface Affine {
 
 export interface EstimatorModel {
   network: Record<Quantity, Affine>;
+  /** Fitted on whole-library measurements (DSP + network): applies to the totals. */
+  library?: Record<Quantity, Affine>;
   /** Points the fit used and its error; absent when nothing was measured. */
   fit?: FitReport;
 }
 
 export interface FitReport {
   points: number;
+  /** What the measurements covered: the network alone, or the library with its DSP. */
+  scope: 'network' | 'library';
   /** Mean |estimate − measured| / measured, prior alone vs fitted (leave-one-out when ≥ 3 points). */
   priorError: Record<Quantity, number>;
   fittedError: Record<Quantity, number>;
@@ -59,7 +63,12 @@ export function estimate(model: EstimatorModel, net: NetworkFacts, dsp: DspFacts
   const p = priorNetwork(net);
   const nn = Object.fromEntries(QUANTITIES.map((q) => [q, Math.round(model.network[q].scale * p[q] + model.network[q].offset)])) as Record<Quantity, number>;
   const d = priorDsp(dsp);
-  return { nn, dsp: d, flashBytes: nn.flashBytes + d.flashBytes, ramBytes: nn.ramBytes + d.ramBytes, instructions: nn.instructions + d.instructions };
+  const total = (q: Quantity) => {
+    const sum = nn[q] + d[q];
+    const a = model.library?.[q];
+    return a ? Math.round(a.scale * (p[q] + d[q]) + a.offset) : sum;
+  };
+  return { nn, dsp: d, flashBytes: total('flashBytes'), ramBytes: total('ramBytes'), instructions: total('instructions') };
 }
 
 /** Least-squares affine fit of measured on prior; one point fits the scale only. */
@@ -83,14 +92,19 @@ const relErr = (est: number, real: number): number => Math.abs(est - real) / rea
 const mean = (v: readonly number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN);
 
 /** Fits the network coefficients to measurements and reports the error before and after. */
-export function fitEstimator(points: readonly { net: NetworkFacts; measured: Measurement }[]): EstimatorModel {
+export function fitEstimator(all: readonly { net: NetworkFacts; dsp?: DspFacts | undefined; measured: Measurement }[]): EstimatorModel {
+  // Whole-library measurements are the better evidence (they include the DSP); use them when there are any.
+  const libraryPoints = all.filter((p) => p.measured.scope === 'library');
+  const scope = libraryPoints.length > 0 ? 'library' : 'network';
+  const points = scope === 'library' ? libraryPoints : all;
   if (points.length === 0) return UNFITTED;
+  const priorOf = (p: { net: NetworkFacts; dsp?: DspFacts | undefined }, q: Quantity) => priorNetwork(p.net)[q] + (scope === 'library' ? priorDsp(p.dsp)[q] : 0);
   const network = {} as Record<Quantity, Affine>;
   const priorError = {} as Record<Quantity, number>;
   const fittedError = {} as Record<Quantity, number>;
   for (const q of QUANTITIES) {
     const usable = points.filter((p) => Number.isFinite(p.measured[q]) && p.measured[q] > 0);
-    const xs = usable.map((p) => priorNetwork(p.net)[q]);
+    const xs = usable.map((p) => priorOf(p, q));
     const ys = usable.map((p) => p.measured[q]);
     network[q] = fitAffine(xs, ys);
     priorError[q] = mean(xs.map((x, i) => relErr(x, ys[i]!)));
@@ -103,5 +117,6 @@ export function fitEstimator(points: readonly { net: NetworkFacts; measured: Mea
           }))
         : mean(xs.map((x, i) => relErr(network[q].scale * x + network[q].offset, ys[i]!)));
   }
-  return { network, fit: { points: points.length, priorError, fittedError, method: points.length >= 3 ? 'affine least squares (scale only when the sizes barely differ), leave-one-out error' : 'scale fit, in-sample error' } };
+  if (scope === 'library') return { network: UNFITTED.network, library: network, fit: { points: points.length, scope, priorError, fittedError, method: points.length >= 3 ? 'affine least squares (scale only when the sizes barely differ), leave-one-out error' : 'scale fit, in-sample error' } };
+  return { network, fit: { points: points.length, scope, priorError, fittedError, method: points.length >= 3 ? 'affine least squares (scale only when the sizes barely differ), leave-one-out error' : 'scale fit, in-sample error' } };
 }

@@ -16,8 +16,10 @@ export interface TrialRecord {
   /** The accuracy the ranking uses (config.rankOn). */
   rankAccuracy: number | null;
   estimate?: Estimate & { latencyMs: number };
-  /** Network measured by the C++ target (flash, RAM, instructions), when it was. */
-  measured?: { flashBytes: number; ramBytes: number; instructions: number };
+  /** Measured by the C++ target: the network alone or the whole library; `estimate` then uses it. */
+  measured?: { scope: 'network' | 'library'; flashBytes: number; ramBytes: number; instructions: number };
+  /** The estimator's own figures (before any measurement replaced them). */
+  predicted?: { flashBytes: number; ramBytes: number; instructions: number };
   feasible: boolean;
   violations: string[];
   /** Sum over constraints of how far over the limit, relative (0 when feasible). */
@@ -96,7 +98,13 @@ export function rankTrials(trials: readonly TrialRecord[]): TrialRecord[] {
     if (a.feasible !== b.feasible) return a.feasible ? -1 : 1;
     if (!a.feasible && a.excess !== b.excess) return a.excess - b.excess;
     if (a.rung !== b.rung) return b.rung - a.rung;
-    return (b.score ?? -Infinity) - (a.score ?? -Infinity);
+    const byScore = (b.score ?? -Infinity) - (a.score ?? -Infinity);
+    if (byScore !== 0) return byScore;
+    // Equal scores: the cheaper model (latency, then RAM, then flash), then the earlier trial.
+    const ea = a.estimate;
+    const eb = b.estimate;
+    if (ea && eb) return ea.latencyMs - eb.latencyMs || ea.ramBytes - eb.ramBytes || ea.flashBytes - eb.flashBytes || a.n - b.n;
+    return a.n - b.n;
   });
 }
 

@@ -4,9 +4,14 @@ import { join } from 'node:path';
 import type { FileSetReader } from '@tinyforge/sdk';
 import { atomicWrite } from '../util/atomic-write.js';
 
-/** A real measurement of the network alone on Cortex-M4 (C++ target, cross-compiled, QEMU-counted). */
+/**
+ * A real measurement on Cortex-M4 (C++ target, cross-compiled, QEMU-counted): of the network
+ * alone (`measureModel`), or of the whole library with its DSP front end (a pipeline `deploy`
+ * with the cpp target writes one per run: `estimate.json`).
+ */
 export interface Measurement {
   modelDigest: string;
+  scope: 'network' | 'library';
   flashBytes: number;
   ramBytes: number;
   instructions: number;
@@ -47,8 +52,24 @@ export async function measureModel(model: FileSetReader, cacheDir: string, targe
   const input = Int8Array.from(golden.vectors[0]!.input);
   const lib = target.emitCppLibrarySync({ ir, bin });
   const est = await target.estimateCore(lib.files, 'cortex-m4', { int8: input });
-  const m: Measurement = { modelDigest: model.digest, flashBytes: est.flashBytes, ramBytes: est.ramBytes, instructions: est.nnInstructions ?? Number.NaN, tool: 'target-cpp cortex-m4 -Os, QEMU mps2-an386' };
+  const m: Measurement = { modelDigest: model.digest, scope: 'network', flashBytes: est.flashBytes, ramBytes: est.ramBytes, instructions: est.nnInstructions ?? Number.NaN, tool: 'target-cpp cortex-m4 -Os, QEMU mps2-an386' };
   await mkdir(cacheDir, { recursive: true });
   await atomicWrite(file, JSON.stringify(m, null, 2), { fsync: false });
   return m;
+}
+
+interface EstimateJson {
+  format?: string;
+  cores?: { core: string; flashBytes: number; ramBytes: number; nnInstructions?: number; dspInstructions?: number }[];
+}
+
+/** The Cortex-M4 figures of a deploy bundle's estimate.json (whole library: DSP + network), if any. */
+export async function readDeployEstimate(bundle: FileSetReader, modelDigest: string): Promise<Measurement | undefined> {
+  const file = bundle.files.find((f) => f.name === 'estimate.json' || f.name.endsWith('/estimate.json'));
+  if (!file) return undefined;
+  const est = await bundle.readJson<EstimateJson>(file.name);
+  const m4 = est.cores?.find((c) => c.core === 'cortex-m4');
+  if (!m4 || !(m4.flashBytes > 0)) return undefined;
+  const instructions = m4.nnInstructions !== undefined ? m4.nnInstructions + (m4.dspInstructions ?? 0) : Number.NaN;
+  return { modelDigest, scope: m4.dspInstructions !== undefined ? 'library' : 'network', flashBytes: m4.flashBytes, ramBytes: m4.ramBytes, instructions, tool: 'pipeline deploy (target cpp): cortex-m4, QEMU' };
 }

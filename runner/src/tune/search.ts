@@ -11,7 +11,8 @@ import type { TuneConfig } from './config.js';
 import { estimate, fitEstimator, UNFITTED, type EstimatorModel } from './estimator.js';
 import { evaluateTrial, type TrialModel } from './evaluate-trial.js';
 import { checkConstraints, latencyMs, markPareto, rankTrials, scoreOf, type Leaderboard, type TrialRecord } from './leaderboard.js';
-import { loadCppTarget, measureModel, type Measurement } from './measure.js';
+import { loadCppTarget, measureModel, readDeployEstimate, type Measurement } from './measure.js';
+import type { FileSetReader } from '@tinyforge/sdk';
 import { pointId, samplePoints, toSetArgs, type Point } from './space.js';
 import { runTrialProcess } from './trial-run.js';
 
@@ -76,8 +77,14 @@ export async function runTune(target: string, config: TuneConfig, options: TuneR
       if (!m) continue;
       const e = estimate(estimator, m.net, m.dsp);
       const real = measured.get(m.modelDigest);
-      if (real) {
-        t.measured = { flashBytes: real.flashBytes, ramBytes: real.ramBytes, instructions: real.instructions };
+      t.predicted = { flashBytes: e.flashBytes, ramBytes: e.ramBytes, instructions: e.instructions };
+      if (real) t.measured = { scope: real.scope, flashBytes: real.flashBytes, ramBytes: real.ramBytes, instructions: real.instructions };
+      if (real?.scope === 'library') {
+        // The whole library was measured: its figures are the truth for this trial.
+        e.flashBytes = real.flashBytes;
+        e.ramBytes = real.ramBytes;
+        if (Number.isFinite(real.instructions)) e.instructions = real.instructions;
+      } else if (real) {
         // A measured network replaces its estimate; the DSP part stays estimated.
         e.nn = { flashBytes: real.flashBytes, ramBytes: real.ramBytes, instructions: Number.isFinite(real.instructions) ? real.instructions : e.nn.instructions };
         e.flashBytes = e.nn.flashBytes + e.dsp.flashBytes;
@@ -91,7 +98,7 @@ export async function runTune(target: string, config: TuneConfig, options: TuneR
   };
 
   const measureSome = async (candidates: TrialRecord[], count: number) => {
-    if (!cpp.target || count <= 0) return;
+    if (!cpp.target || count <= 0 || [...measured.values()].some((m) => m.scope === 'library')) return fit();
     // Spread over model size: the fit needs small and large networks.
     const byMacs = candidates.filter((t) => models.has(t.n) && !measured.has(models.get(t.n)!.modelDigest)).sort((a, b) => models.get(a.n)!.net.macs - models.get(b.n)!.net.macs);
     const pick = new Set<TrialRecord>();
@@ -104,10 +111,14 @@ export async function runTune(target: string, config: TuneConfig, options: TuneR
         log(`measurement of trial ${t.n} failed: ${(error as Error).message.split('\n')[0]}`);
       }
     }
-    const points = [...models.values()].filter((m) => measured.has(m.modelDigest)).map((m) => ({ net: m.net, measured: measured.get(m.modelDigest)! }));
-    const unique = new Map(points.map((p) => [JSON.stringify(p.net), p]));
+    fit();
+  };
+  const fit = () => {
+    const points = [...models.values()].filter((m) => measured.has(m.modelDigest)).map((m) => ({ net: m.net, dsp: m.dsp, measured: measured.get(m.modelDigest)! }));
+    const unique = new Map(points.map((p) => [JSON.stringify([p.net, p.dsp]), p]));
     estimator = fitEstimator([...unique.values()]);
-    if (estimator.fit) estimatorNote = `network part fitted to ${estimator.fit.points} C++ target measurements (Cortex-M4, QEMU); DSP part analytical`;
+    if (estimator.fit?.scope === 'library') estimatorNote = `fitted to ${estimator.fit.points} whole-library measurements (pipeline deploy, target cpp, Cortex-M4 under QEMU: DSP + network); measured trials show their measurement`;
+    else if (estimator.fit) estimatorNote = `network part fitted to ${estimator.fit.points} C++ target measurements (Cortex-M4, QEMU); DSP part analytical`;
   };
 
   let n = 0;
@@ -148,6 +159,11 @@ export async function runTune(target: string, config: TuneConfig, options: TuneR
     try {
       const model = await evaluateTrial(plan, learnName!, m, store, config.precision);
       models.set(index, model);
+      // A deploy with the cpp target measured this trial's whole library already.
+      for (const b of m.blocks.filter((x) => x.block.startsWith('target:') && x.outputs['bundle'])) {
+        const real = await readDeployEstimate((await store.artifacts.reader(b.outputs['bundle']!)) as FileSetReader, model.modelDigest).catch(() => undefined);
+        if (real) measured.set(model.modelDigest, real);
+      }
       return { ...base, status: 'ok', accuracy: model.accuracy, rankAccuracy: model.accuracy[config.rankOn], modelDigest: model.modelDigest, ms: Math.round(performance.now() - started) };
     } catch (error) {
       return { ...base, error: (error as Error).message.split('\n')[0]!, ms: Math.round(performance.now() - started) };

@@ -13,11 +13,35 @@ export function emitRealFftC(p: string, n: number): string {
   const parts: string[] = [];
   parts.push(cTable(cIndexType(m), `${p}_bitrev`, plan.bitReverse, cInt));
   parts.push(cTable('float', `${p}_tw`, plan.twiddles));
-  parts.push(cTable('float', `${p}_cos`, plan.cosFull));
-  parts.push(cTable('float', `${p}_sin`, plan.sinFull));
+  parts.push(cTable('float', `${p}_cos`, plan.cosFull.slice(0, Math.floor(m / 2) + 1)));
+  parts.push(cTable('float', `${p}_sin`, plan.sinFull.slice(0, Math.floor(m / 2) + 1)));
   const stages = Array.from(plan.stages);
-  parts.push(cTable('uint32_t', `${p}_span`, stages, cInt));
-  parts.push(cTable('uint32_t', `${p}_twoff`, Array.from(plan.twiddleOffset), cInt));
+  // One loop nest per radix-4 stage with its span baked in: constant offsets address the four
+  // quarters, the twiddles are read in order (6 floats per butterfly index), nothing spills on -Os.
+  const stageCode = stages.map((span, si) => {
+    const q2 = span / 2; // floats per quarter
+    return `  { /* radix-4 stage, span ${span} */
+    float *zb;
+    for (zb = z; zb < z + ${2 * m}; zb += ${2 * span}) {
+      const float *t = ${p}_tw + ${plan.twiddleOffset[si]!};
+      float *za;
+      for (za = zb; za < zb + ${q2}; za += 2, t += 6) {
+        const float c1 = t[0], s1 = t[1], c2 = t[2], s2 = t[3], c3 = t[4], s3 = t[5];
+        const float x1r = za[${q2}], x1i = za[${q2 + 1}], x2r = za[${2 * q2}], x2i = za[${2 * q2 + 1}], x3r = za[${3 * q2}], x3i = za[${3 * q2 + 1}];
+        const float br = x1r * c2 - x1i * s2, bi = x1r * s2 + x1i * c2;
+        const float cr = x2r * c1 - x2i * s1, ci = x2r * s1 + x2i * c1;
+        const float dr = x3r * c3 - x3i * s3, di = x3r * s3 + x3i * c3;
+        const float e0r = za[0] + br, e0i = za[1] + bi, e1r = za[0] - br, e1i = za[1] - bi;
+        const float o0r = cr + dr, o0i = ci + di, o1r = cr - dr, o1i = ci - di;
+        za[0] = e0r + o0r; za[1] = e0i + o0i;
+        za[${2 * q2}] = e0r - o0r; za[${2 * q2 + 1}] = e0i - o0i;
+        za[${q2}] = e1r + o1i; za[${q2 + 1}] = e1i - o1r;
+        za[${3 * q2}] = e1r - o1i; za[${3 * q2 + 1}] = e1i + o1r;
+      }
+    }
+  }
+`;
+  }).join('');
   let codelet: string;
   if (plan.codelet === 8) {
     codelet = `  for (b = 0; b < ${m}; b += 8) {
@@ -58,45 +82,33 @@ export function emitRealFftC(p: string, n: number): string {
   parts.push(`/* n-point real FFT power spectrum (n = ${n}): returns the sum of the ${m + 1} powers. */
 static float ${p}_rfft_power(const float *x, float *z, float *power) {
   const float R = ${cFloat(Math.SQRT1_2)};
-  unsigned b, s;
+  unsigned b;
   float sum, r0, i0;
   int k;
   (void)R; (void)b;
-${codelet}  for (s = 0; s < ${stages.length}u; s++) {
-    const unsigned span2 = 2u * ${p}_span[s], q2 = span2 >> 2;
-    const float *tw = ${p}_tw + ${p}_twoff[s];
-    unsigned j, a;
-    for (j = 0; j < q2; j += 2) {
-      const float *t = tw + 3u * j;
-      const float c1 = t[0], s1 = t[1], c2 = t[2], s2 = t[3], c3 = t[4], s3 = t[5];
-      for (a = j; a < ${2 * m}u; a += span2) {
-        float *za = z + a, *z1 = za + q2, *z2 = z1 + q2, *z3 = z2 + q2;
-        float br = z1[0] * c2 - z1[1] * s2, bi = z1[0] * s2 + z1[1] * c2;
-        float cr = z2[0] * c1 - z2[1] * s1, ci = z2[0] * s1 + z2[1] * c1;
-        float dr = z3[0] * c3 - z3[1] * s3, di = z3[0] * s3 + z3[1] * c3;
-        float e0r = za[0] + br, e0i = za[1] + bi, e1r = za[0] - br, e1i = za[1] - bi;
-        float o0r = cr + dr, o0i = ci + di, o1r = cr - dr, o1i = ci - di;
-        za[0] = e0r + o0r; za[1] = e0i + o0i;
-        z2[0] = e0r - o0r; z2[1] = e0i - o0i;
-        z1[0] = e1r + o1i; z1[1] = e1i - o1r;
-        z3[0] = e1r - o1i; z3[1] = e1i + o1r;
-      }
-    }
-  }
-  r0 = z[0]; i0 = z[1];
+${codelet}${stageCode}  r0 = z[0]; i0 = z[1];
   power[0] = (r0 + i0) * (r0 + i0) * ${cFloat(1 / n)};
   power[${m}] = (r0 - i0) * (r0 - i0) * ${cFloat(1 / n)};
   sum = power[0] + power[${m}];
-  for (k = 1; k < ${m}; k++) {
+${m >= 2 ? `  /* bins k and m - k share their four inputs: X[m-k] = conj-mirrored halves with cos(π - θ) = -cos θ */
+  for (k = 1; k < ${m / 2}; k++) {
     const float a = z[2 * k], bb = z[2 * k + 1], c = z[2 * (${m} - k)], d = z[2 * (${m} - k) + 1];
     const float er = a + c, ei = bb - d, or_ = bb + d, oi = c - a;
     const float cs = ${p}_cos[k], sn = ${p}_sin[k];
-    const float xr = er + cs * or_ + sn * oi, xi = ei + cs * oi - sn * or_;
-    const float pw = (xr * xr + xi * xi) * ${cFloat(0.25 / n)};
+    const float pp = cs * or_ + sn * oi, qq = cs * oi - sn * or_;
+    const float xr = er + pp, xi = ei + qq, yr = er - pp, yi = qq - ei;
+    const float pw = (xr * xr + xi * xi) * ${cFloat(0.25 / n)}, pw2 = (yr * yr + yi * yi) * ${cFloat(0.25 / n)};
     power[k] = pw;
+    power[${m} - k] = pw2;
+    sum += pw + pw2;
+  }
+  { /* the middle bin, k = m/2: cos = 0, sin = 1 */
+    const float a = z[${m}], bb = z[${m + 1}];
+    const float pw = (4.0f * a * a + 4.0f * bb * bb) * ${cFloat(0.25 / n)};
+    power[${m / 2}] = pw;
     sum += pw;
   }
-  return sum;
+` : ''}  return sum;
 }
 `);
   return parts.join('\n');

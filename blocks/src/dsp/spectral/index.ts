@@ -6,6 +6,8 @@ import { featuresSample, inputFacts, readSignal } from '../common/sample-input.j
 import { createSpectralPlan, spectralFeatures, spectralFeaturesPerAxis, type SpectralConfig, type SpectralPlan } from './spectral.js';
 import { waveletMinLength } from './wavelet.js';
 import { WAVELET_NAMES } from './wavelet-filters.js';
+import { withEmitC } from '../emit-c.js';
+import { emitSpectralC } from './spectral-c.js';
 
 const BLOCK_ID = 'dsp/spectral-analysis';
 
@@ -89,7 +91,7 @@ function checkLength(config: SpectralConfig, length: number, frequency: number):
   }
 }
 
-export default defineBlock({
+export default withEmitC(defineBlock({
   id: BLOCK_ID,
   version: '1.0.0',
   apiVersion: 1,
@@ -127,4 +129,4 @@ export default defineBlock({
       return featuresSample(sample, out, [signal.axes, perAxis]);
     });
   },
-});
+}), emitSpectralC);

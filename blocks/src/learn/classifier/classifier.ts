@@ -5,10 +5,13 @@ import type { IrModel } from '../ir/model.js';
 import { quantizeModel } from '../ir/quantize.js';
 import { classificationMetrics, type ClassificationMetrics } from '../metrics.js';
 import { buildNetwork } from '../nn/network.js';
+import { resolveTrainer, trainNetwork, type ModuleImporter } from '../nn/trainer.js';
 import { Rng } from '../nn/rng.js';
-import { parseLayers, presetLayers, type LayerSpec } from '../nn/spec.js';
-import { balancedClassWeights, splitValidation, trainAsync, type EpochLog, type TrainResult } from '../nn/train.js';
-import type { ClassifierParams } from './params.js';
+import type { LayerSpec } from '../nn/spec.js';
+import { balancedClassWeights, splitValidation, type EpochLog, type TrainResult } from '../nn/train.js';
+import { resolveLayers, type ClassifierParams } from './params.js';
+
+export { resolveLayers };
 
 export type { FeatureRow } from '../rows.js';
 
@@ -33,17 +36,11 @@ export interface ClassifierResult {
 export interface ClassifierHooks {
   onEpoch?: (log: EpochLog, epochs: number) => void;
   info?: (message: string) => void;
+  /** Loads optional modules (@tensorflow/tfjs-node); tests swap it. */
+  importModule?: ModuleImporter;
 }
 
 import { bad, checkRows, toMatrix, type FeatureRow } from '../rows.js';
-
-/** The layer list to train: explicit layers, a named preset, or a default picked from the feature shape. */
-export function resolveLayers(p: ClassifierParams, featureShape: readonly number[]): LayerSpec[] {
-  if (p.layers) return p.layers;
-  const columns = p.columns ?? (featureShape.length >= 2 ? featureShape[featureShape.length - 1]! : 13);
-  const preset = p.preset ?? (featureShape.length === 2 && featureShape[0]! >= 3 ? 'ei-conv1d-audio' : 'ei-dense-motion');
-  return parseLayers(presetLayers(preset, columns));
-}
 
 /** Trains, lowers, quantizes and evaluates a classifier. Pure: no files, no clocks in the results. */
 export async function trainClassifier(rows: readonly FeatureRow[], p: ClassifierParams, dsp: unknown, hooks: ClassifierHooks = {}): Promise<ClassifierResult> {
@@ -81,8 +78,12 @@ export async function trainClassifier(rows: readonly FeatureRow[], p: Classifier
     classWeights = Float64Array.from(labels, (l) => given[l] ?? 1);
   }
   const task = { kind: 'classification' as const, numClasses: labels.length, ...(classWeights ? { classWeights } : {}) };
-  const training = await trainAsync(
+  const trainer = await resolveTrainer(p.trainer, hooks.importModule);
+  hooks.info?.(trainer.note);
+  const training = await trainNetwork(
+    trainer,
     net,
+    layers,
     { x: toMatrix(fitRows, size), n: fitRows.length, labels: fitLabels },
     valRows.length > 0 ? { x: toMatrix(valRows, size), n: valRows.length, labels: Int32Array.from(valRows, classOf) } : null,
     task,

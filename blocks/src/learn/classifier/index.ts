@@ -1,5 +1,5 @@
 import { defineBlock, TinyforgeError, type JsonValue } from '@tinyforge/sdk';
-import { checkClassifierParams, classifierParams } from './params.js';
+import { checkClassifierParams, classifierParams, resolveLayers } from './params.js';
 import type { FeatureRow } from './classifier.js';
 
 /**
@@ -17,10 +17,17 @@ export default defineBlock({
   inputs: { features: 'features' },
   outputs: { model: 'model' },
   granularity: 'whole',
+  // An installed @tensorflow/tfjs-node trains instead of the engine: its version enters the key.
+  // Undefined (engine) leaves the key as it was; the runner skips an undefined identity, the SDK type does not say so.
+  identity: async (params) => (await import('../nn/trainer.js')).trainerIdentity(params.trainer) as JsonValue,
   checkParams: checkClassifierParams,
   loadPredictor: async (model, options) => (await import('./predictor.js')).loadClassifierPredictor(model, options),
   async run(ctx) {
     const p = ctx.params;
+    // Layers that cannot take the features' announced shape fail before any sample is read.
+    const { assertLayersFitMeta, featureShapeFromMeta } = await import('../nn/fit-check.js');
+    const announced = featureShapeFromMeta(ctx.inputs.features.meta);
+    if (announced) assertLayersFitMeta(resolveLayers(p, announced), ctx.inputs.features.meta, 2);
     const rows: FeatureRow[] = [];
     for await (const s of ctx.inputs.features) {
       // Augmented copies stay on their source's side of the validation split.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ParamProblem } from '@tinyforge/sdk';
-import { layersSchema, presetNames } from '../nn/spec.js';
+import { declaredInputProblems } from '../nn/fit-check.js';
+import { layersSchema, parseLayers, presetLayers, presetNames, type LayerSpec } from '../nn/spec.js';
 import { trainingSchema } from '../nn/train.js';
 
 export const classifierParams = z.object({
@@ -32,6 +33,16 @@ export function checkClassifierParams(p: ClassifierParams): ParamProblem[] {
     });
   }
   if (p.validationSplit === 0 && p.earlyStopping?.monitor === 'val_accuracy') problems.push({ path: 'earlyStopping.monitor', message: 'val_accuracy needs validationSplit > 0' });
+  // A declared input shape lets the whole layer chain be checked now, before any data is read.
+  problems.push(...declaredInputProblems(p.layers, 2));
   if (p.representativeSamples < 1) problems.push({ path: 'representativeSamples', message: 'need at least one representative sample' });
   return problems;
+}
+
+/** The layer list to train: explicit layers, a named preset, or a default picked from the feature shape. */
+export function resolveLayers(p: ClassifierParams, featureShape: readonly number[]): LayerSpec[] {
+  if (p.layers) return p.layers;
+  const columns = p.columns ?? (featureShape.length >= 2 ? featureShape[featureShape.length - 1]! : 13);
+  const preset = p.preset ?? (featureShape.length === 2 && featureShape[0]! >= 3 ? 'ei-conv1d-audio' : 'ei-dense-motion');
+  return parseLayers(presetLayers(preset, columns));
 }

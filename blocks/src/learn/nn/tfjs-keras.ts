@@ -28,9 +28,13 @@ export function toTfjsModel(tf: typeof TF, specs: readonly LayerSpec[], inputSha
         model.add(tf.layers.reshape({ targetShape: target, ...common() }));
       }
         break;
-      case 'flatten':
-        model.add(tf.layers.flatten(common()));
+      case 'flatten': {
+        // tf.layers.flatten wants ≥ 2 feature axes; on a flat input it is a no-op reshape.
+        const current = first ? [...inputShape] : (model.outputShape as number[]).slice(1);
+        if (current.length === 1) model.add(tf.layers.reshape({ targetShape: current, ...common() }));
+        else model.add(tf.layers.flatten(common()));
         break;
+      }
       case 'dense':
         model.add(tf.layers.dense({ units: s.units ?? outputUnits, activation: act(s.activation), ...common() }));
         break;

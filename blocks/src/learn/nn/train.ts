@@ -29,6 +29,11 @@ export const trainingSchema = z.object({
   /** 'auto' = n / (classes · count_c), like sklearn's "balanced" (EI autoClassWeights). */
   classWeights: z.union([z.enum(['none', 'auto']), z.record(z.string(), z.number().positive())]).default('none'),
   seed: z.number().int().min(0).max(0xffffffff).default(1),
+  /**
+   * Training backend: `auto` (the default when absent) uses @tensorflow/tfjs-node when it is
+   * installed, else the tinyforge engine; `engine` or `tfjs-node` force one (see learn/README.md).
+   */
+  trainer: z.enum(['auto', 'engine', 'tfjs-node']).optional(),
 });
 export type TrainingSettings = z.output<typeof trainingSchema>;
 

@@ -1,5 +1,6 @@
 import { defineBlock, TinyforgeError, type JsonValue } from '@tinyforge/sdk';
-import { checkRegressionParams, regressionParams } from './regression.js';
+import { checkRegressionParams, DEFAULT_LAYERS, regressionParams } from './regression.js';
+import { parseLayers } from '../nn/spec.js';
 import type { FeatureRow } from '../rows.js';
 
 /**
@@ -16,9 +17,14 @@ export default defineBlock({
   inputs: { features: 'features' },
   outputs: { model: 'model' },
   granularity: 'whole',
+  // An installed @tensorflow/tfjs-node trains instead of the engine: its version enters the key.
+  // Undefined (engine) leaves the key as it was; the runner skips an undefined identity, the SDK type does not say so.
+  identity: async (params) => (await import('../nn/trainer.js')).trainerIdentity(params.trainer) as JsonValue,
   checkParams: checkRegressionParams,
   async run(ctx) {
     const p = ctx.params;
+    const { assertLayersFitMeta } = await import('../nn/fit-check.js');
+    assertLayersFitMeta(p.layers ?? parseLayers(DEFAULT_LAYERS), ctx.inputs.features.meta, 1);
     const rows: FeatureRow[] = [];
     for await (const s of ctx.inputs.features) {
       const group = p.validationGroupKey ? s.meta?.[p.validationGroupKey] : s.meta?.['augmentedFrom'];

@@ -4,10 +4,12 @@ import { dequantizeOutput, goldenVectors, quantizeInput, runFloat, runInt8 } fro
 import { lowerToFloatIr } from '../ir/lower.js';
 import type { IrModel } from '../ir/model.js';
 import { quantizeModel } from '../ir/quantize.js';
+import { declaredInputProblems } from '../nn/fit-check.js';
 import { buildNetwork } from '../nn/network.js';
+import { resolveTrainer, trainNetwork, type ModuleImporter } from '../nn/trainer.js';
 import { Rng } from '../nn/rng.js';
 import { layersSchema, parseLayers, type LayerSpec } from '../nn/spec.js';
-import { splitValidation, trainAsync, trainingSchema, type EpochLog, type TrainResult } from '../nn/train.js';
+import { splitValidation, trainingSchema, type EpochLog, type TrainResult } from '../nn/train.js';
 import { bad, checkRows, toMatrix, type FeatureRow } from '../rows.js';
 
 export const regressionParams = z.object({
@@ -26,10 +28,11 @@ export function checkRegressionParams(p: RegressionParams): ParamProblem[] {
   if (last && !(last.type === 'dense' && last.activation === 'linear'))
     problems.push({ path: `layers[${p.layers!.length - 1}]`, message: 'a regression network must end in a dense layer with linear activation' });
   if (p.earlyStopping?.monitor === 'val_accuracy') problems.push({ path: 'earlyStopping.monitor', message: 'regression has no accuracy; monitor val_loss' });
+  problems.push(...declaredInputProblems(p.layers, 1));
   return problems;
 }
 
-const DEFAULT_LAYERS = [
+export const DEFAULT_LAYERS = [
   { type: 'flatten' as const },
   { type: 'dense' as const, units: 20, activation: 'relu' as const },
   { type: 'dense' as const, units: 10, activation: 'relu' as const },
@@ -79,7 +82,7 @@ function targetOf(r: FeatureRow): number {
   return v;
 }
 
-export async function trainRegression(rows: readonly FeatureRow[], p: RegressionParams, dsp: unknown, hooks: { onEpoch?: (log: EpochLog, epochs: number) => void; info?: (m: string) => void } = {}): Promise<RegressionResult> {
+export async function trainRegression(rows: readonly FeatureRow[], p: RegressionParams, dsp: unknown, hooks: { onEpoch?: (log: EpochLog, epochs: number) => void; info?: (m: string) => void; importModule?: ModuleImporter } = {}): Promise<RegressionResult> {
   const shape = checkRows(rows);
   const size = rows[0]!.values.length;
   const trainRows = rows.filter((r) => r.category === 'train');
@@ -99,8 +102,12 @@ export async function trainRegression(rows: readonly FeatureRow[], p: Regression
   const net = buildNetwork(layers, shape, 1, new Rng(p.seed));
   if (net.outputShape.length !== 1 || net.outputShape[0] !== 1) throw bad(`the network outputs [${net.outputShape.join(', ')}]; regression needs one value`, 'end the layers with { type: dense } (units 1, linear)');
   const task = { kind: 'regression' as const, loss: p.loss };
-  const training = await trainAsync(
+  const trainer = await resolveTrainer(p.trainer, hooks.importModule);
+  hooks.info?.(trainer.note);
+  const training = await trainNetwork(
+    trainer,
     net,
+    layers,
     { x: toMatrix(fit, size), n: fit.length, targets: Float64Array.from(fit, targetOf) },
     val.length > 0 ? { x: toMatrix(val, size), n: val.length, targets: Float64Array.from(val, targetOf) } : null,
     task,
