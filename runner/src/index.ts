@@ -13,3 +13,10 @@ export { explainStatus, type BlockStatusReport } from './exec/explain-status.js'
 export { findStateRoot, openStore } from './store/open-store.js';
 export { encodeSample, decodeSample } from './artifacts/sample-codec.js';
 export { main } from './cli/main.js';
+export { runDeploys } from './deploy/run-deploys.js';
+export { loadImpulse, featuresOf, predictorOf, inferencePath } from './impulse/load-impulse.js';
+export { collectReport } from './report/collect-report.js';
+export { renderReportHtml } from './report/render-html.js';
+export { computeLock, formatLock } from './lock/pipeline-lock.js';
+export { diffRuns, formatRunDiff } from './provenance/run-diff.js';
+export { RemoteCache, resolveRemoteConfig } from './remote/index.js';

@@ -29,9 +29,13 @@ describe('the KWS demo pipeline', () => {
       ['mfcc', 'ran'],
       ['classifier', 'ran'],
       ['deploy:cpp', 'ran'],
+      ['deploy:wasm', 'ran'],
+      ['deploy:pack', 'ran'],
+      ['deploy:arduino', 'ran'],
     ]);
-    const deployed = (manifest.blocks[4] as unknown as { deployedTo: string }).deployedTo;
-    expect(existsSync(join(deployed, 'model-parameters/model_metadata.h'))).toBe(true);
+    const deployedTo = (name: string) => (manifest.blocks.find((b) => b.name === name) as unknown as { deployedTo: string }).deployedTo;
+    expect(existsSync(join(deployedTo('deploy:cpp'), 'model-parameters/model_metadata.h'))).toBe(true);
+    expect(existsSync(join(deployedTo('deploy:wasm'), 'model.wasm'))).toBe(true);
     const again = await runCli(['run', pipeline, '--json'], { env });
     expect((JSON.parse(again.stdout) as ManifestJson).blocks.every((b) => b.status === 'cached')).toBe(true);
   });

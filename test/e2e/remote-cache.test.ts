@@ -202,9 +202,15 @@ describe.skipIf(skipWithoutNginx())('remote cache over HTTP (real nginx, WebDAV 
     const forged = JSON.parse(readFileSync(ac(scaleKey), 'utf8')) as { keyRecord: { params: Record<string, unknown> } };
     forged.keyRecord.params.factor = 99;
     writeFileSync(ac(scaleKey), JSON.stringify(forged));
+    // And a per-sample index that is not one: ignored too, scale computes its samples itself.
+    const unitsEntries = readdirSync(join(server.root, 'bad-ac/ac')).filter((f) => ![summaryKey, scaleKey, block(first.manifest, 'ingest').actionKey].includes(f));
+    expect(unitsEntries).toHaveLength(2);
+    for (const entry of unitsEntries) writeFileSync(ac(entry), JSON.stringify({ format: 1, kind: 'units', baseKey: 'nope', units: {} }));
     const second = await runJson(freshCopy(dir), [], env);
     expect(second.result.code).toBe(0);
     expect(statuses(second.manifest)).toEqual(['cached', 'ran', 'ran']);
+    expect(block(second.manifest, 'scale').counters).toEqual({ samplesComputed: 10, samplesCached: 0 });
+    expect(remoteWarnings(second.result.stderr).some((w) => /ignored the per-sample index for [0-9a-f]{12}… .*not a valid index/.test(w))).toBe(true);
     expect(second.manifest.blocks.map((b) => b.outputs)).toEqual(first.manifest.blocks.map((b) => b.outputs));
     // The recomputed entries replaced the bad ones.
     const third = await runJson(freshCopy(dir), [], env);

@@ -73,8 +73,8 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
 
 export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
   const env = { ...process.env, ...options.env };
-  delete env.TINYFORGE_HOME;
-  delete env.TINYFORGE_CACHE_DIR;
+  // A developer's own state folder or remote cache must not leak into tests.
+  for (const name of Object.keys(env)) if (name.startsWith('TINYFORGE_')) delete env[name];
   return spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 

@@ -102,4 +102,15 @@ int ${prefix}_run(const float *in, float *out, float *scratch);
 `;
 }
 
-export const C_PRELUDE = '#include <math.h>\n#include <stdint.h>\n#include <stddef.h>\n';
+/** Includes, and TF_NOINLINE: keeps per-frame helpers out of the caller so -Os does not spill in hot loops. */
+export const C_PRELUDE = `#include <math.h>
+#include <stdint.h>
+#include <stddef.h>
+#ifndef TF_NOINLINE
+#if defined(__GNUC__)
+#define TF_NOINLINE __attribute__((noinline))
+#else
+#define TF_NOINLINE
+#endif
+#endif
+`;

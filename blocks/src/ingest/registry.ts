@@ -5,7 +5,7 @@ import { registerBlock } from '../registration.js';
 export const ingestBlocks: readonly BlockRegistration[] = [
   registerBlock(import.meta.url, './files/index.js', {
     id: 'ingest/files',
-    version: '1.0.0',
+    version: '1.1.0',
     kind: 'ingest',
     description: 'Folder of WAV, CSV, Edge Impulse JSON/CBOR documents and PNG/JPEG images → dataset (labels, split, segments)',
   }),

@@ -75,8 +75,10 @@ export function pipelineProject(file: string, options: TinyforgeNxOptions, works
     executor: 'nx:run-commands',
     cache: false,
     dependsOn: [options.testTargetName ?? 'test'],
-    options: { command: `${cli} deploy ${root}` },
-    metadata: { technologies: ['tinyforge'], description: `Deploy pipeline ${name}` },
+    // `run` builds the pipeline's deployments; this gate checks every built library (native, WASM,
+    // Cortex-M4 under QEMU) against the reference before anything ships.
+    options: { command: `${cli} test ${root} --target all` },
+    metadata: { technologies: ['tinyforge'], description: `Check every deployed library of ${name} against the reference` },
   };
   return {
     root,

@@ -141,6 +141,8 @@ export interface SourceSpec {
   root: string;
   /** File name suffixes to keep, e.g. `['.wav', '.csv']`; all files when absent. */
   extensions?: readonly string[];
+  /** Regular expressions over the relative path (`/`-separated): matching files are skipped. */
+  exclude?: readonly string[];
   /** Files whose content affects every sample (a labels file): their digests enter every key. */
   sharedFiles?: readonly string[];
 }

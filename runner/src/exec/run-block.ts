@@ -141,7 +141,8 @@ export function sourcesDigest(files: readonly ScannedFile[]): string {
 export async function scanSources(block: PlannedBlock, env: ExecEnv): Promise<{ files: ScannedFile[]; shared: Record<string, string> }> {
   const spec = (block.block as SourceBlock).sources(block.params as never);
   const root = resolve(env.pipelineDir, spec.root);
-  const files = await env.statCache.scan(root, spec.extensions);
+  const excluded = (spec.exclude ?? []).map((p) => new RegExp(p));
+  const files = (await env.statCache.scan(root, spec.extensions)).filter((f) => !excluded.some((re) => re.test(f.relPath)));
   const shared: Record<string, string> = {};
   for (const file of spec.sharedFiles ?? []) {
     const abs = resolve(env.pipelineDir, file);

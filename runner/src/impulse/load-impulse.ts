@@ -58,7 +58,7 @@ export function inferencePath(plan: Plan, learnName?: string): InferencePath {
 
 export async function loadImpulse(plan: Plan, learnName?: string): Promise<Impulse> {
   const { source, chain, learn } = inferencePath(plan, learnName);
-  const store = await openStore(findStateRoot(plan.pipeline.dir));
+  const store = await openStore(findStateRoot(plan.pipeline.dir), process.env, { remote: true, projectDir: plan.pipeline.dir });
   const state = await readBlockState(store.layout.stateDir, plan.pipeline.config.name, learn.name);
   if (!state) throw new TinyforgeError({ code: 'USAGE', file: plan.pipeline.file, block: learn.name, message: 'has no trained model yet', hint: `run the pipeline first: tinyforge run ${plan.pipeline.dir}` });
   const output = Object.keys(learn.block.outputs)[0]!;

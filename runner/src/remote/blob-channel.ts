@@ -22,21 +22,30 @@ interface BlobReply {
   ok: boolean;
 }
 
-const serving = new Map<string, BroadcastChannel>();
+const serving = new Map<string, { channel: BroadcastChannel; fetchInto: (digest: string) => Promise<boolean> }>();
 
-/** Main thread: answer workers' requests for `casDir` with `fetchInto` (true = now stored locally). */
+/**
+ * Main thread: answer workers' requests for `casDir` with `fetchInto` (true = now stored
+ * locally). A later call for the same folder (another run in this process) replaces the handler.
+ */
 export function serveBlobRequests(casDir: string, fetchInto: (digest: string) => Promise<boolean>): void {
-  if (serving.has(casDir)) return;
+  const existing = serving.get(casDir);
+  if (existing) {
+    existing.fetchInto = fetchInto;
+    return;
+  }
   const channel = new BroadcastChannel(channelName(casDir));
   channel.unref();
+  const entry = { channel, fetchInto };
   channel.onmessage = (event) => {
     const message = (event as { data: BlobRequest | BlobReply }).data;
     if (!message || !('request' in message)) return;
-    void fetchInto(message.digest)
+    void entry
+      .fetchInto(message.digest)
       .catch(() => false)
       .then((ok) => channel.postMessage({ reply: message.request, ok } satisfies BlobReply));
   };
-  serving.set(casDir, channel);
+  serving.set(casDir, entry);
   const marker = markerOf(casDir);
   mkdirSync(dirname(marker), { recursive: true });
   writeFileSync(marker, '');
@@ -49,8 +58,7 @@ export function serveBlobRequests(casDir: string, fetchInto: (digest: string) =>
   });
 }
 
-let asking: { channel: BroadcastChannel; waiting: Map<string, (ok: boolean) => void> } | undefined;
-const askChannels = new Map<string, NonNullable<typeof asking>>();
+const askChannels = new Map<string, { channel: BroadcastChannel; waiting: Map<string, (ok: boolean) => void> }>();
 let counter = 0;
 
 /** Worker thread: ask the main thread to fetch `digest` into `casDir`; `false` if it cannot. */

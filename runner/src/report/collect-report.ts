@@ -46,7 +46,7 @@ const MAX_POINTS = 1500;
 
 /** Reads the last run's artifacts of every block of a planned pipeline. Touches nothing. */
 export async function collectReport(plan: Plan): Promise<ReportData> {
-  const store = await openStore(findStateRoot(plan.pipeline.dir));
+  const store = await openStore(findStateRoot(plan.pipeline.dir), process.env, { remote: true, projectDir: plan.pipeline.dir });
   const name = plan.pipeline.config.name;
   const data: ReportData = {
     pipeline: { name, version: plan.pipeline.config.version ?? null, file: plan.pipeline.file, generatedAt: new Date().toISOString() },

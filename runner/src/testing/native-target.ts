@@ -39,7 +39,7 @@ int main(void) {
 
 /** The deployed bundle of a target, from the last run of the pipeline. */
 export async function lastBundle(impulse: Impulse, targetId: string): Promise<FileSetReader> {
-  const store = await openStore(findStateRoot(impulse.pipelineDir));
+  const store = await openStore(findStateRoot(impulse.pipelineDir), process.env, { remote: true, projectDir: impulse.pipelineDir });
   const manifest = await readLastRun(store.layout.runsDir, impulse.pipeline);
   const deploy = manifest?.blocks.find((b) => b.block === `target:${targetId}` && b.outputs.bundle);
   if (!deploy) {

@@ -47,6 +47,8 @@ export const tuneConfigSchema = z.object({
     .optional(),
   /** Real measurements (C++ target, QEMU) used to fit the estimator; 0 = analytical only. */
   measure: z.number().int().min(0).default(4),
+  /** Deployments per trial: only the cpp target's on cortex-m4 (it measures the trial), none, or all. */
+  deploys: z.enum(['measure', 'none', 'all']).default('measure'),
   /** The learn block whose model is tuned (default: the first one that classifies). */
   learnBlock: z.string().optional(),
 });

@@ -145,7 +145,7 @@ export async function runTune(target: string, config: TuneConfig, options: TuneR
   async function runOneTrial(index: number, point: Point, fidelity: number | null, rung: number): Promise<TrialRecord> {
     const started = performance.now();
     const full = withFidelity(point, config, fidelity);
-    const res = await runTrialProcess(pipeline.file, toSetArgs(full), home, store.layout.cacheDir, options.signal);
+    const res = await runTrialProcess(pipeline.file, toSetArgs(full), config.deploys, home, store.layout.cacheDir, options.signal);
     const base: TrialRecord = {
       n: index, id: pointId(point), params: point, fidelity, rung, status: 'failed', accuracy: { validation: null, test: null }, rankAccuracy: null,
       feasible: false, violations: [], excess: Infinity, score: null, pareto: false, blocks: { ran: 0, cached: 0 }, ms: 0,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RunManifest } from '../exec/run-pipeline.js';
 
-const BIN = fileURLToPath(new URL('../../bin/tinyforge.js', import.meta.url));
+const CHILD = fileURLToPath(new URL('./trial-child.js', import.meta.url));
 
 export interface TrialProcessResult {
   manifest?: RunManifest;
@@ -11,13 +11,14 @@ export interface TrialProcessResult {
 }
 
 /**
- * Runs one trial as an ordinary `tinyforge run --set … --json` in a child process: every block
- * is a normal cached action, so a finished trial costs a cache lookup the next time. The child
+ * Runs one trial as an ordinary pipeline run with `--set` overrides in a child process
+ * (trial-child.ts: the engine of `tinyforge run`, deployments filtered): every block is a normal
+ * cached action, so a finished trial costs a cache lookup the next time. The child
  * keeps its block state and run manifests under `home` (not the pipeline's own `state/`, which
  * `test`/`eval` read) while sharing the project's cache through TINYFORGE_CACHE_DIR.
  */
-export function runTrialProcess(pipelineFile: string, setArgs: readonly string[], home: string, cacheDir: string, signal?: AbortSignal): Promise<TrialProcessResult> {
-  const args = [BIN, 'run', pipelineFile, '--json', '--threads', '1', ...setArgs.flatMap((s) => ['--set', s])];
+export function runTrialProcess(pipelineFile: string, setArgs: readonly string[], deploys: 'measure' | 'none' | 'all', home: string, cacheDir: string, signal?: AbortSignal): Promise<TrialProcessResult> {
+  const args = [CHILD, pipelineFile, deploys, ...setArgs.flatMap((s) => ['--set', s])];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
       env: { ...process.env, TINYFORGE_HOME: home, TINYFORGE_CACHE_DIR: cacheDir },

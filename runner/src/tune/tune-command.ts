@@ -58,6 +58,8 @@ function summary(lb: Leaderboard): string {
   }
   if (lb.best !== null) {
     lines.push(`best: trial ${lb.best} — apply it with: tinyforge tune apply ${relative(process.cwd(), lb.pipelineFile)} --trial ${lb.best}`);
+  } else if (!lb.trials.some((t) => t.status === 'ok')) {
+    lines.push(`every trial failed (${lb.trials.length}); first error: ${lb.trials[0]?.error ?? 'no trial started'}`);
   } else {
     const c = lb.constraints;
     const limits = [c.flashBytes && `flash ≤ ${c.flashBytes} B`, c.ramBytes && `RAM ≤ ${c.ramBytes} B`, c.latencyMs && `latency ≤ ${c.latencyMs} ms`].filter(Boolean).join(', ');

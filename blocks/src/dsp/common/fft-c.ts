@@ -7,12 +7,18 @@
 import { cFloat, cIndexType, cInt, cTable } from '../emit-c.js';
 import { createRealFftPlan } from './fft.js';
 
-export function emitRealFftC(p: string, n: number): string {
+/**
+ * With \`preEmphasisShift\`, the function is \`<p>_rfft_power(x, c, z, power)\` and transforms
+ * x[k] − c·x[k − shift] instead of x[k]: pre-emphasis fused into the first pass, so a frame can be
+ * read in place from the signal (x[−shift…−1] must be readable; pass c = 0 for a ready frame).
+ */
+export function emitRealFftC(p: string, n: number, opts: { preEmphasisShift?: number } = {}): string {
+  const shift = opts.preEmphasisShift;
   const plan = createRealFftPlan(n);
   const m = plan.m;
   const parts: string[] = [];
   parts.push(cTable(cIndexType(m), `${p}_bitrev`, plan.bitReverse, cInt));
-  parts.push(cTable('float', `${p}_tw`, plan.twiddles));
+  if (plan.stages.length > 0) parts.push(cTable('float', `${p}_tw`, plan.twiddles));
   parts.push(cTable('float', `${p}_cos`, plan.cosFull.slice(0, Math.floor(m / 2) + 1)));
   parts.push(cTable('float', `${p}_sin`, plan.sinFull.slice(0, Math.floor(m / 2) + 1)));
   const stages = Array.from(plan.stages);
@@ -42,15 +48,18 @@ export function emitRealFftC(p: string, n: number): string {
   }
 `;
   }).join('');
+  const rd = (i: number, k: number): string => (shift === undefined ? `s${i}[${k}]` : `(s${i}[${k}] - c * s${i}[${k - shift}])`);
+  const rdx = (k: number): string => (shift === undefined ? `x[${k}]` : `(x[${k}] - c * x[${k - shift}])`);
   let codelet: string;
   if (plan.codelet === 8) {
     codelet = `  for (b = 0; b < ${m}; b += 8) {
     const float *s0 = x + 2 * ${p}_bitrev[b], *s1 = x + 2 * ${p}_bitrev[b + 1], *s2 = x + 2 * ${p}_bitrev[b + 2], *s3 = x + 2 * ${p}_bitrev[b + 3];
     const float *s4 = x + 2 * ${p}_bitrev[b + 4], *s5 = x + 2 * ${p}_bitrev[b + 5], *s6 = x + 2 * ${p}_bitrev[b + 6], *s7 = x + 2 * ${p}_bitrev[b + 7];
-    float b0r = s0[0] + s1[0], b0i = s0[1] + s1[1], b1r = s0[0] - s1[0], b1i = s0[1] - s1[1];
-    float b2r = s2[0] + s3[0], b2i = s2[1] + s3[1], b3r = s2[0] - s3[0], b3i = s2[1] - s3[1];
-    float b4r = s4[0] + s5[0], b4i = s4[1] + s5[1], b5r = s4[0] - s5[0], b5i = s4[1] - s5[1];
-    float b6r = s6[0] + s7[0], b6i = s6[1] + s7[1], b7r = s6[0] - s7[0], b7i = s6[1] - s7[1];
+    const float a0r = ${rd(0, 0)}, a0i = ${rd(0, 1)}, a1r = ${rd(1, 0)}, a1i = ${rd(1, 1)}, a2r = ${rd(2, 0)}, a2i = ${rd(2, 1)}, a3r = ${rd(3, 0)}, a3i = ${rd(3, 1)}, a4r = ${rd(4, 0)}, a4i = ${rd(4, 1)}, a5r = ${rd(5, 0)}, a5i = ${rd(5, 1)}, a6r = ${rd(6, 0)}, a6i = ${rd(6, 1)}, a7r = ${rd(7, 0)}, a7i = ${rd(7, 1)};
+    float b0r = a0r + a1r, b0i = a0i + a1i, b1r = a0r - a1r, b1i = a0i - a1i;
+    float b2r = a2r + a3r, b2i = a2i + a3i, b3r = a2r - a3r, b3i = a2i - a3i;
+    float b4r = a4r + a5r, b4i = a4i + a5i, b5r = a4r - a5r, b5i = a4i - a5i;
+    float b6r = a6r + a7r, b6i = a6i + a7i, b7r = a6r - a7r, b7i = a6i - a7i;
     float c0r = b0r + b2r, c0i = b0i + b2i, c2r = b0r - b2r, c2i = b0i - b2i;
     float c1r = b1r + b3i, c1i = b1i - b3r, c3r = b1r - b3i, c3i = b1i + b3r;
     float c4r = b4r + b6r, c4i = b4i + b6i, c6r = b4r - b6r, c6i = b4i - b6i;
@@ -67,20 +76,21 @@ export function emitRealFftC(p: string, n: number): string {
   } else if (plan.codelet === 4) {
     codelet = `  for (b = 0; b < ${m}; b += 4) {
     const float *s0 = x + 2 * ${p}_bitrev[b], *s1 = x + 2 * ${p}_bitrev[b + 1], *s2 = x + 2 * ${p}_bitrev[b + 2], *s3 = x + 2 * ${p}_bitrev[b + 3];
-    float b0r = s0[0] + s1[0], b0i = s0[1] + s1[1], b1r = s0[0] - s1[0], b1i = s0[1] - s1[1];
-    float b2r = s2[0] + s3[0], b2i = s2[1] + s3[1], b3r = s2[0] - s3[0], b3i = s2[1] - s3[1];
+    const float a0r = ${rd(0, 0)}, a0i = ${rd(0, 1)}, a1r = ${rd(1, 0)}, a1i = ${rd(1, 1)}, a2r = ${rd(2, 0)}, a2i = ${rd(2, 1)}, a3r = ${rd(3, 0)}, a3i = ${rd(3, 1)};
+    float b0r = a0r + a1r, b0i = a0i + a1i, b1r = a0r - a1r, b1i = a0i - a1i;
+    float b2r = a2r + a3r, b2i = a2i + a3i, b3r = a2r - a3r, b3i = a2i - a3i;
     float *o = z + 2 * b;
     o[0] = b0r + b2r; o[1] = b0i + b2i; o[4] = b0r - b2r; o[5] = b0i - b2i;
     o[2] = b1r + b3i; o[3] = b1i - b3r; o[6] = b1r - b3i; o[7] = b1i + b3r;
   }
 `;
   } else if (m === 2) {
-    codelet = '  z[0] = x[0] + x[2]; z[1] = x[1] + x[3]; z[2] = x[0] - x[2]; z[3] = x[1] - x[3];\n';
+    codelet = `  z[0] = ${rdx(0)} + ${rdx(2)}; z[1] = ${rdx(1)} + ${rdx(3)}; z[2] = ${rdx(0)} - ${rdx(2)}; z[3] = ${rdx(1)} - ${rdx(3)};\n`;
   } else {
-    codelet = '  z[0] = x[0]; z[1] = x[1];\n';
+    codelet = `  z[0] = ${rdx(0)}; z[1] = ${rdx(1)};\n`;
   }
   parts.push(`/* n-point real FFT power spectrum (n = ${n}): returns the sum of the ${m + 1} powers. */
-static float ${p}_rfft_power(const float *x, float *z, float *power) {
+TF_NOINLINE static float ${p}_rfft_power(const float *x, ${shift === undefined ? '' : 'float c, '}float *z, float *power) {
   const float R = ${cFloat(Math.SQRT1_2)};
   unsigned b;
   float sum, r0, i0;

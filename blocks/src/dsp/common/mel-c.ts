@@ -1,19 +1,35 @@
 /** C version of the sparse mel filterbank: `static void <p>_mel(const float *power, float *mel)`. */
 import { cIndexType, cInt, cTable } from '../emit-c.js';
+import { DspError } from './dsp-error.js';
 import type { MelFilterbank } from './mel.js';
 
 export function emitMelC(p: string, bank: MelFilterbank): string {
-  return `${cTable(cIndexType(bank.bins), `${p}_mel_start`, bank.start, cInt)}
-${cTable(cIndexType(bank.weights.length), `${p}_mel_offset`, bank.offset, cInt)}
-${cTable('float', `${p}_mel_w`, bank.weights)}
+  // The triangles' zero end points are left out (adding 0·power changes no sum); the block
+  // guarantees every filter has a non-zero weight, so each filter's loop runs at least once.
+  const start: number[] = [];
+  const offset: number[] = [0];
+  const weights: number[] = [];
+  for (let f = 0; f < bank.numFilters; f++) {
+    let a = bank.offset[f]!;
+    let b = bank.offset[f + 1]!;
+    while (a < b && bank.weights[a] === 0) a++;
+    while (b > a && bank.weights[b - 1] === 0) b--;
+    if (a === b) throw new DspError(`mel filter ${f} has no non-zero weight`);
+    start.push(bank.start[f]! + (a - bank.offset[f]!));
+    for (let i = a; i < b; i++) weights.push(bank.weights[i]!);
+    offset.push(weights.length);
+  }
+  return `${cTable(cIndexType(bank.bins), `${p}_mel_start`, start, cInt)}
+${cTable(cIndexType(weights.length), `${p}_mel_offset`, offset, cInt)}
+${cTable('float', `${p}_mel_w`, weights)}
 /* Mel energies of one power spectrum (${bank.numFilters} filters); an energy of exactly 0 becomes 1e-10. */
-static void ${p}_mel(const float *power, float *mel) {
-  int f, w;
+TF_NOINLINE static void ${p}_mel(const float *power, float *mel) {
+  const float *w = ${p}_mel_w;
+  int f;
   for (f = 0; f < ${bank.numFilters}; f++) {
-    const float *pw = power + ${p}_mel_start[f];
-    const int w0 = ${p}_mel_offset[f], w1 = ${p}_mel_offset[f + 1];
+    const float *pw = power + ${p}_mel_start[f], *end = ${p}_mel_w + ${p}_mel_offset[f + 1];
     float sum = 0.0f;
-    for (w = w0; w < w1; w++) sum += ${p}_mel_w[w] * pw[w - w0];
+    do sum += *w++ * *pw++; while (w < end);
     mel[f] = sum == 0.0f ? 1e-10f : sum;
   }
 }

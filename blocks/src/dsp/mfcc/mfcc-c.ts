@@ -16,10 +16,12 @@ import { mfccConfig, type MfccParams } from './index.js';
  * relative): about 20 instructions instead of a libm call, within ~1 ulp of logf.
  */
 export function emitFastLnC(p: string): string {
-  return `static float ${p}_ln(float x) {
+  return `TF_NOINLINE static void ${p}_ln_all(float *a, int count) {
+  int i;
+  for (i = 0; i < count; i++) {
   union { float f; uint32_t u; } b;
   int32_t e, extra = 0;
-  float m, s, s2;
+  float m, s, s2, x = a[i];
   if (x < 1.17549435e-38f) { x *= 8388608.0f; extra = 23; } /* subnormal: scale by 2^23 */
   b.f = x;
   e = (int32_t)((b.u - 0x3f3504f3u + 0x40000000u) >> 23) - 128; /* exponent, mantissa then in [sqrt(1/2), sqrt(2)) */
@@ -27,8 +29,9 @@ export function emitFastLnC(p: string): string {
   m = b.f;
   s = (m - 1.0f) / (m + 1.0f);
   s2 = s * s;
-  return (float)(e - extra) * 0.693147182f
+  a[i] = (float)(e - extra) * 0.693147182f
     + 2.0f * s * (1.0f + s2 * (0.333333343f + s2 * (0.2f + s2 * (0.142857149f + s2 * 0.111111112f))));
+  }
 }
 `;
 }
@@ -55,11 +58,11 @@ export function emitMfccC(params: MfccParams, input: CInputInfo, prefix = 'mfcc'
   for (let k = 1; k < nc; k++) {
     for (let i = 0; i < half; i++) dct.push(Math.sqrt(2 / nf) * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * nf)));
   }
-  // Scratch: per frame [frame n][z n][power bins][mel nf]; cmvnw afterwards reuses it as [ms rows][S1 padded+1][S2 padded+1].
+  // Scratch: per frame [shift guard][frame n][z n][power bins][mel nf + 1][u, v half]; cmvnw afterwards reuses it as [ms rows][S1 padded+1][S2 padded+1].
   const win = config.winSize;
   const pad = win > 0 ? (win - 1) / 2 : 0;
   const padded = frames + 2 * pad;
-  const frameFloats = 2 * n + bins + nf + 2 * half;
+  const frameFloats = shift + 2 * n + bins + nf + 1 + 2 * half;
   const cmvnFloats = win > 0 ? frames + 2 * (padded + 1) : 0;
   const scratchFloats = Math.max(frameFloats, cmvnFloats);
   const reflect: number[] = [];
@@ -70,7 +73,7 @@ export function emitMfccC(params: MfccParams, input: CInputInfo, prefix = 'mfcc'
   }
   const cmvn = win > 0 ? `${cTable(cIndexType(frames), `${p}_reflect`, reflect, cInt)}
 /* speechpy cmvnw (window ${win}, numpy 'symmetric' padding) in place on out[${frames}][${nc}]. */
-static void ${p}_cmvnw(float *out, float *scratch) {
+TF_NOINLINE static void ${p}_cmvnw(float *out, float *scratch) {
   float *ms = scratch, *s1 = scratch + ${frames}, *s2 = s1 + ${padded + 1};
   int c, i, q;
   for (c = 0; c < ${nc}; c++) {
@@ -92,9 +95,18 @@ static void ${p}_cmvnw(float *out, float *scratch) {
   }
 }
 ` : '';
+  // DCT rows: a loop over rows, each row's terms unrolled (constant offsets: 3 instructions a term on -Os).
+  const dctTerms = half <= 64
+    ? `      sum = ${Array.from({ length: half }, (_, i) => `d[${i}] * w[${i}]`).join(';\n      sum += ')};\n`
+    : `      for (i = 0, sum = 0.0f; i < ${half}; i++) sum += d[i] * w[i];\n`;
+  const dctRows = `    for (k = 1; k < ${nc}; k++) {
+      const float *d = ${p}_dct + (k - 1) * ${half}, *w = (k & 1) ? v : u;
+${dctTerms}      row[k] = sum;
+    }
+`;
   const source = `${C_PRELUDE}#include "${p}.h"
 
-${emitRealFftC(p, n)}
+${emitRealFftC(p, n, { preEmphasisShift: shift })}
 ${emitMelC(p, bank)}
 ${cTable('float', `${p}_dct`, dct)}
 ${emitFastLnC(p)}
@@ -107,30 +119,29 @@ static int ${p}_finite(const float *x, int from, int to) {
 }
 
 int ${p}_run(const float *in, float *out, float *scratch) {
-  float *frame = scratch, *z = scratch + ${n}, *power = z + ${n}, *mel = power + ${bins}, *u = mel + ${nf}, *v = u + ${half};
+  float *frame = scratch + ${shift}, *z = frame + ${n}, *power = z + ${n}, *mel = power + ${bins}, *u = mel + ${nf + 1}, *v = u + ${half};
   int f, i, k;
+  for (i = 0; i < ${shift}; i++) scratch[i] = 0.0f; /* read (times 0) before a ready frame */
   for (i = ${used}; i < ${n}; i++) frame[i] = 0.0f;
   for (f = 0; f < ${frames}; f++) {
     const int p0 = f * ${layout.stride};
-    float energy;
+    float energy, sum;
     float *row = out + f * ${nc};
-    /* circular pre-emphasis of this frame */
-    for (i = 0; i < ${used} && p0 + i < ${shift}; i++) frame[i] = in[p0 + i] - ${cFloat(config.preCof)} * in[p0 + i - ${shift} + ${length}];
-    for (; i < ${used}; i++) frame[i] = in[p0 + i] - ${cFloat(config.preCof)} * in[p0 + i - ${shift}];
-    energy = ${p}_rfft_power(frame, z, power);
+${used === n ? `    if (p0 >= ${shift}) {
+      energy = ${p}_rfft_power(in + p0, ${cFloat(config.preCof)}, z, power); /* pre-emphasis fused, read in place */
+    } else ` : '    '}{ /* circular pre-emphasis into the frame buffer */
+      for (i = 0; i < ${used} && p0 + i < ${shift}; i++) frame[i] = in[p0 + i] - ${cFloat(config.preCof)} * in[p0 + i - ${shift} + ${length}];
+      for (; i < ${used}; i++) frame[i] = in[p0 + i] - ${cFloat(config.preCof)} * in[p0 + i - ${shift}];
+      energy = ${p}_rfft_power(frame, 0.0f, z, power);
+    }
     if (!(energy - energy == 0.0f)) return 1; /* a NaN or Inf in the frame */
     ${p}_mel(power, mel);
-    for (i = 0; i < ${nf}; i++) mel[i] = ${p}_ln(mel[i]);
-    row[0] = ${p}_ln(energy == 0.0f ? 1e-10f : energy);
+    mel[${nf}] = energy == 0.0f ? 1e-10f : energy;
+    ${p}_ln_all(mel, ${nf + 1});
+    row[0] = mel[${nf}];
     for (i = 0; i < ${Math.floor(nf / 2)}; i++) { u[i] = mel[i] + mel[${nf - 1} - i]; v[i] = mel[i] - mel[${nf - 1} - i]; }
 ${nf % 2 ? `    u[${half - 1}] = mel[${half - 1}]; v[${half - 1}] = 0.0f;
-` : ''}    for (k = 1; k < ${nc}; k++) {
-      const float *d = ${p}_dct + (k - 1) * ${half}, *w = (k & 1) ? v : u;
-      float sum = 0.0f;
-      for (i = 0; i < ${half}; i++) sum += d[i] * w[i];
-      row[k] = sum;
-    }
-    /* samples no frame reads */
+` : ''}${dctRows}    /* samples no frame reads */
     if (!${p}_finite(in, p0 + ${used}, f + 1 < ${frames} ? p0 + ${Math.max(layout.stride, used)} : ${length})) return 1;
   }
 ${win > 0 ? `  ${p}_cmvnw(out, scratch);\n` : ''}  return 0;

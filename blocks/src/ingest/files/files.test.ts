@@ -229,7 +229,9 @@ describe('ingest/files block (readSource with a real folder)', () => {
 
   it('declares its sources, shared labels file and location param', () => {
     const params = filesBlock.params.parse({ directory: 'data', labels: { from: 'file', file: 'data/labels.csv' } }) as FilesParams;
-    expect(filesBlock.sources(params)).toEqual({ root: 'data', extensions: ['.wav', '.csv', '.json', '.cbor', '.png', '.jpg', '.jpeg'], sharedFiles: ['data/labels.csv'] });
+    expect(filesBlock.sources(params)).toEqual({ root: 'data', extensions: ['.wav', '.csv', '.json', '.cbor', '.png', '.jpg', '.jpeg'], exclude: [], sharedFiles: ['data/labels.csv'] });
+    expect(filesBlock.sources({ ...params, exclude: ['^files\\.csv$'] }).exclude).toEqual(['^files\\.csv$']);
+    expect(filesBlock.checkParams!({ ...params, exclude: ['('] }).map((p) => p.path)).toEqual(['exclude[0]']);
     expect(filesBlock.locationParams).toEqual(['directory']);
     expect(filesBlock.checkParams!(filesBlock.params.parse({ directory: 'd', labels: { from: 'pattern' }, split: { by: 'group' } }) as FilesParams).map((p) => p.path)).toEqual(['labels.pattern', 'split.groupPattern']);
   });

@@ -56,7 +56,7 @@ function isDocument(relPath: string): boolean {
 
 export default defineBlock({
   id: 'ingest/files',
-  version: '1.0.0',
+  version: '1.1.0',
   apiVersion: 1,
   kind: 'ingest',
   description: 'Reads a folder of WAV, CSV, Edge Impulse JSON/CBOR and PNG/JPEG files into a labelled, split dataset',
@@ -73,6 +73,7 @@ export default defineBlock({
     };
     regex('labels.pattern', params.labels.pattern);
     regex('split.groupPattern', params.split.groupPattern);
+    params.exclude.forEach((e, i) => regex(`exclude[${i}]`, e));
     if (params.labels.from === 'pattern' && !params.labels.pattern) problems.push({ path: 'labels.pattern', message: 'labels.from "pattern" needs labels.pattern' });
     if (params.labels.from === 'file' && !params.labels.file) problems.push({ path: 'labels.file', message: 'labels.from "file" needs labels.file' });
     if (params.split.by === 'group' && !params.split.groupPattern) problems.push({ path: 'split.groupPattern', message: 'split.by "group" needs split.groupPattern' });
@@ -82,6 +83,7 @@ export default defineBlock({
   sources: (params: FilesParams) => ({
     root: params.directory,
     extensions: params.extensions.map((e) => e.toLowerCase()),
+    exclude: params.exclude,
     sharedFiles: params.labels.file ? [params.labels.file] : [],
   }),
   prepare: (): FilesState => ({}),

@@ -7,6 +7,10 @@ export const filesParams = z.object({
     .array(z.string().regex(/^\./, 'extensions start with a dot'))
     .default(['.wav', '.csv', '.json', '.cbor', '.png', '.jpg', '.jpeg'])
     .describe('File name suffixes to read (case-insensitive)'),
+  exclude: z
+    .array(z.string())
+    .default([])
+    .describe('Regular expressions over the path relative to directory; matching files are not read (e.g. "^files\\.csv$")'),
   labels: z
     .object({
       from: z
