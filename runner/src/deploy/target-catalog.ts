@@ -17,7 +17,7 @@ function builtinTargets(): TargetEntry[] {
     },
     {
       id: 'wasm',
-      version: '1.0.0',
+      version: '1.1.0',
       description: 'WebAssembly npm package: the C++ library built with clang (wasm32-wasi), ES module wrapper with TypeScript types',
       moduleUrl: pathToFileURL(require.resolve('@tinyforge/target-wasm')).href,
       source: '@tinyforge/target-wasm',

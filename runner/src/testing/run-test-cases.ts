@@ -21,6 +21,8 @@ export interface CaseResult {
 export interface TestReport {
   pipeline: string;
   targets: string[];
+  /** Targets left out because they cannot run here (`--target all` outside CI), with why. */
+  skippedTargets?: Record<string, string>;
   cases: CaseResult[];
   passed: number;
   failed: number;
@@ -31,12 +33,22 @@ export interface TestReport {
  * `minConfidence`, or (for every target but the reference) an int8 output that differs in any
  * element from the reference's.
  */
-export async function runTestCases(impulse: Impulse, cases: readonly TestCase[], targets: readonly TestTarget[]): Promise<TestReport> {
+export async function runTestCases(impulse: Impulse, cases: readonly TestCase[], targets: readonly TestTarget[], options: { skipUnavailable?: boolean } = {}): Promise<TestReport> {
   const labels = (await predictorOf(impulse, 'int8')).labels;
   const reference: Map<string, Classification> = new Map();
   const results: CaseResult[] = cases.map((c) => ({ name: c.name, expected: c.expected, targets: {}, pass: true }));
+  const skippedTargets: Record<string, string> = {};
+  const ran: TestTarget[] = [];
   for (const target of targets) {
-    const session = await target.open(impulse);
+    let session;
+    try {
+      session = await target.open(impulse);
+    } catch (error) {
+      if (!options.skipUnavailable || target.name === 'ts') throw error;
+      skippedTargets[target.name] = (error as Error).message.split('\n')[0]!;
+      continue;
+    }
+    ran.push(target);
     try {
       for (const [i, c] of cases.entries()) {
         let outcome: TargetResult;
@@ -55,7 +67,14 @@ export async function runTestCases(impulse: Impulse, cases: readonly TestCase[],
     }
   }
   const passed = results.filter((r) => r.pass).length;
-  return { pipeline: impulse.pipeline, targets: targets.map((t) => t.name), cases: results, passed, failed: results.length - passed };
+  return {
+    pipeline: impulse.pipeline,
+    targets: ran.map((t) => t.name),
+    ...(Object.keys(skippedTargets).length > 0 ? { skippedTargets } : {}),
+    cases: results,
+    passed,
+    failed: results.length - passed,
+  };
 }
 
 function judge(c: TestCase, got: Classification, labels: readonly string[], reference?: Classification): TargetResult {

@@ -1,3 +1,4 @@
+import { TinyforgeError } from '@tinyforge/sdk';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,9 @@ export const wasmTarget: TestTarget = {
   name: 'wasm',
   async open(impulse) {
     const bundle = await lastBundle(impulse, 'wasm');
+    if (!bundle.files.some((f) => f.name === 'model.wasm')) {
+      throw new TinyforgeError({ code: 'TEST_FAILED', message: 'the wasm bundle has no model.wasm: it was generated without a wasm32 toolchain (see its build.sh; apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32)' });
+    }
     const dir = await mkdtemp(join(tmpdir(), 'tinyforge-wasm-'));
     await writeBundle(bundle, dir);
     const pkg = (await import(pathToFileURL(join(dir, 'index.js')).href)) as WasmPackage;

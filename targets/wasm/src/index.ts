@@ -7,6 +7,8 @@ export { wasmToolchainStatus, compileWasm, WASM_APT_PACKAGES } from './compile-w
 const params = libraryParams.extend({
   /** npm package name of the generated package (default `<name>-wasm`). */
   packageName: z.string().regex(/^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/).optional(),
+  /** auto: without a wasm32 toolchain, write the sources and a build script and warn; required: fail. */
+  build: z.enum(['auto', 'required']).default('auto'),
 });
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'model';
@@ -18,7 +20,7 @@ const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').repla
  */
 export default defineTarget({
   id: 'wasm',
-  version: '1.0.0',
+  version: '1.1.0',
   apiVersion: 1,
   description: 'WebAssembly npm package: the C++ library built with clang (wasm32-wasi), ES module wrapper with TypeScript types',
   params,
@@ -31,6 +33,19 @@ export default defineTarget({
     const { wrapperDts, wrapperJs } = await import('./js-wrapper.js');
     files.set('tf_wasm_api.cpp', WASM_API_SOURCE);
     const sources = [...files.keys()].filter((f) => /\.(c|cpp)$/.test(f) && (f.startsWith('tinyforge-sdk/') || f.startsWith('model/') || f === 'tf_wasm_api.cpp')).sort();
+    const { wasmToolchainStatus: toolchain } = await import('./compile-wasm.js');
+    const tc = await toolchain();
+    if (!tc.available && p.build === 'auto') {
+      // A machine without clang still gets everything needed to build the module elsewhere.
+      ctx.log.warn(`model.wasm not built: ${tc.reason}; wrote the sources and build.sh instead`);
+      for (const [rel, text] of files) await ctx.output.writeFile(`src/${rel}`, text);
+      const objects = sources.map((s) => `${s.replace(/[/.]/g, '_')}.o`);
+      const script = ['#!/bin/sh', '# Builds model.wasm from src/ (needs clang, lld, wasi-libc, compiler-rt for wasm32).', 'set -e', 'cd "$(dirname "$0")/src"',
+        ...sources.map((s, i) => `${s.endsWith('.cpp') ? 'clang++ -std=c++11 -fno-exceptions -fno-rtti' : 'clang -std=c99'} ${WASM_CFLAGS.join(' ')} -I. -c ${s} -o ${objects[i]}`),
+        `clang ${WASM_LDFLAGS.join(' ')} ${objects.join(' ')} -o ../model.wasm`, ''].join('\n');
+      await ctx.output.writeFile('build.sh', script);
+      return;
+    }
     const wasm = await compileWasm(files, sources, ctx.signal);
     const labels = /#define EI_CLASSIFIER_LABELS \{ (.*) \}/.exec(files.get('model-parameters/model_metadata.h') ?? '')?.[1];
     const meta = {

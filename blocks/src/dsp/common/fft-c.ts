@@ -24,7 +24,8 @@ export function emitRealFftC(p: string, n: number, opts: { preEmphasisShift?: nu
   const stages = Array.from(plan.stages);
   // One loop nest per radix-4 stage with its span baked in: constant offsets address the four
   // quarters, the twiddles are read in order (6 floats per butterfly index), nothing spills on -Os.
-  const stageCode = stages.map((span, si) => {
+  const fuse = stages.length > 0;
+  const stageCode = stages.slice(0, fuse ? -1 : undefined).map((span, si) => {
     const q2 = span / 2; // floats per quarter
     return `  { /* radix-4 stage, span ${span} */
     float *zb;
@@ -89,36 +90,77 @@ export function emitRealFftC(p: string, n: number, opts: { preEmphasisShift?: nu
   } else {
     codelet = `  z[0] = ${rdx(0)}; z[1] = ${rdx(1)};\n`;
   }
+  const S = cFloat(0.25 / n);
+  /** The last radix-4 butterfly at index j (a C expression) as locals <v>0r … <v>3i = Z[j + l·q]. */
+  const lastBf = (j: string, v: string, q2: number, t0: number): string => `    {
+      const float *za = z + 2 * (${j}), *t = ${p}_tw + ${t0} + 6 * (${j});
+      const float c1 = t[0], s1 = t[1], c2 = t[2], s2 = t[3], c3 = t[4], s3 = t[5];
+      const float x1r = za[${q2}], x1i = za[${q2 + 1}], x2r = za[${2 * q2}], x2i = za[${2 * q2 + 1}], x3r = za[${3 * q2}], x3i = za[${3 * q2 + 1}];
+      const float br = x1r * c2 - x1i * s2, bi = x1r * s2 + x1i * c2;
+      const float cr = x2r * c1 - x2i * s1, ci = x2r * s1 + x2i * c1;
+      const float dr = x3r * c3 - x3i * s3, di = x3r * s3 + x3i * c3;
+      const float e0r = za[0] + br, e0i = za[1] + bi, e1r = za[0] - br, e1i = za[1] - bi;
+      const float o0r = cr + dr, o0i = ci + di, o1r = cr - dr, o1i = ci - di;
+      ${v}0r = e0r + o0r; ${v}0i = e0i + o0i; ${v}2r = e0r - o0r; ${v}2i = e0i - o0i;
+      ${v}1r = e1r + o1i; ${v}1i = e1i - o1r; ${v}3r = e1r - o1i; ${v}3i = e1i + o1r;
+    }
+`;
+  /** Split step for bins k and m − k from Z[k] = (a, b) and Z[m − k] = (c, d). */
+  const pair = (k: string, a: string, b: string, c: string, d: string): string => `    {
+      const int k = ${k};
+      const float er = ${a} + ${c}, ei = ${b} - ${d}, or_ = ${b} + ${d}, oi = ${c} - ${a};
+      const float cs = ${p}_cos[k], sn = ${p}_sin[k];
+      const float pp = cs * or_ + sn * oi, qq = cs * oi - sn * or_;
+      const float xr = er + pp, xi = ei + qq, yr = er - pp, yi = qq - ei;
+      const float pw = (xr * xr + xi * xi) * ${S}, pw2 = (yr * yr + yi * yi) * ${S};
+      power[k] = pw;
+      power[${m} - k] = pw2;
+      sum += pw + pw2;
+    }
+`;
+  let tail: string;
+  if (fuse) {
+    // The last stage (span m, q = m/4) fused with the split: butterflies j and q − j give
+    // Z[j + l·q] and Z[q − j + l·q], which hold both halves of four split pairs, so the
+    // last stage's outputs never go through memory.
+    const span = stages[stages.length - 1]!;
+    const q = span / 4;
+    const q2 = span / 2;
+    const t0 = plan.twiddleOffset[stages.length - 1]!;
+    const decl = (v: string): string => `    float ${[0, 1, 2, 3].map((l) => `${v}${l}r, ${v}${l}i`).join(', ')};
+`;
+    tail = `  { /* last radix-4 stage (span ${span}) fused with the split */
+${decl('A')}${decl('B')}    int j;
+${lastBf('0', 'A', q2, t0)}    power[0] = (A0r + A0i) * (A0r + A0i) * ${cFloat(1 / n)};
+    power[${m}] = (A0r - A0i) * (A0r - A0i) * ${cFloat(1 / n)};
+    power[${m / 2}] = (4.0f * A2r * A2r + 4.0f * A2i * A2i) * ${S}; /* middle bin: cos 0, sin 1 */
+    sum = power[0] + power[${m}] + power[${m / 2}];
+${pair(String(q), 'A1r', 'A1i', 'A3r', 'A3i')}    for (j = 1; j < ${q / 2}; j++) {
+${lastBf('j', 'A', q2, t0)}${lastBf(`${q} - j`, 'B', q2, t0)}${pair('j', 'A0r', 'A0i', 'B3r', 'B3i')}${pair(`${q} + j`, 'A1r', 'A1i', 'B2r', 'B2i')}${pair(`${2 * q} - j`, 'B1r', 'B1i', 'A2r', 'A2i')}${pair(`${q} - j`, 'B0r', 'B0i', 'A3r', 'A3i')}    }
+${lastBf(String(q / 2), 'A', q2, t0)}${pair(String(q / 2), 'A0r', 'A0i', 'A3r', 'A3i')}${pair(String((3 * q) / 2), 'A1r', 'A1i', 'A2r', 'A2i')}  }
+`;
+  } else {
+    tail = `  r0 = z[0]; i0 = z[1];
+  power[0] = (r0 + i0) * (r0 + i0) * ${cFloat(1 / n)};
+  power[${m}] = (r0 - i0) * (r0 - i0) * ${cFloat(1 / n)};
+  sum = power[0] + power[${m}];
+${m >= 2 ? `  for (k = 1; k < ${m / 2}; k++) {
+${pair('k', 'z[2 * k]', 'z[2 * k + 1]', `z[2 * (${m} - k)]`, `z[2 * (${m} - k) + 1]`).replace(/^    \{\n      const int k = k;\n/, '    {\n')}  }
+  { /* the middle bin, k = m/2: cos = 0, sin = 1 */
+    const float a = z[${m}], bb = z[${m + 1}];
+    const float pw = (4.0f * a * a + 4.0f * bb * bb) * ${S};
+    power[${m / 2}] = pw;
+    sum += pw;
+  }
+` : ''}`;
+  }
   parts.push(`/* n-point real FFT power spectrum (n = ${n}): returns the sum of the ${m + 1} powers. */
 TF_NOINLINE static float ${p}_rfft_power(const float *x, ${shift === undefined ? '' : 'float c, '}float *z, float *power) {
   const float R = ${cFloat(Math.SQRT1_2)};
   unsigned b;
-  float sum, r0, i0;
-  int k;
-  (void)R; (void)b;
-${codelet}${stageCode}  r0 = z[0]; i0 = z[1];
-  power[0] = (r0 + i0) * (r0 + i0) * ${cFloat(1 / n)};
-  power[${m}] = (r0 - i0) * (r0 - i0) * ${cFloat(1 / n)};
-  sum = power[0] + power[${m}];
-${m >= 2 ? `  /* bins k and m - k share their four inputs: X[m-k] = conj-mirrored halves with cos(π - θ) = -cos θ */
-  for (k = 1; k < ${m / 2}; k++) {
-    const float a = z[2 * k], bb = z[2 * k + 1], c = z[2 * (${m} - k)], d = z[2 * (${m} - k) + 1];
-    const float er = a + c, ei = bb - d, or_ = bb + d, oi = c - a;
-    const float cs = ${p}_cos[k], sn = ${p}_sin[k];
-    const float pp = cs * or_ + sn * oi, qq = cs * oi - sn * or_;
-    const float xr = er + pp, xi = ei + qq, yr = er - pp, yi = qq - ei;
-    const float pw = (xr * xr + xi * xi) * ${cFloat(0.25 / n)}, pw2 = (yr * yr + yi * yi) * ${cFloat(0.25 / n)};
-    power[k] = pw;
-    power[${m} - k] = pw2;
-    sum += pw + pw2;
-  }
-  { /* the middle bin, k = m/2: cos = 0, sin = 1 */
-    const float a = z[${m}], bb = z[${m + 1}];
-    const float pw = (4.0f * a * a + 4.0f * bb * bb) * ${cFloat(0.25 / n)};
-    power[${m / 2}] = pw;
-    sum += pw;
-  }
-` : ''}  return sum;
+  float sum${fuse ? '' : ', r0, i0'};
+${fuse ? '' : '  int k;\n'}  (void)R; (void)b;
+${codelet}${stageCode}${tail}  return sum;
 }
 `);
   return parts.join('\n');

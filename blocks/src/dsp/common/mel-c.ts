@@ -3,7 +3,8 @@ import { cIndexType, cInt, cTable } from '../emit-c.js';
 import { DspError } from './dsp-error.js';
 import type { MelFilterbank } from './mel.js';
 
-export function emitMelC(p: string, bank: MelFilterbank): string {
+/** `zeroTo1e10: false` leaves an energy of exactly 0 as 0 (the caller's log handles it). */
+export function emitMelC(p: string, bank: MelFilterbank, opts: { zeroTo1e10?: boolean } = {}): string {
   // The triangles' zero end points are left out (adding 0·power changes no sum); the block
   // guarantees every filter has a non-zero weight, so each filter's loop runs at least once.
   const start: number[] = [];
@@ -22,7 +23,7 @@ export function emitMelC(p: string, bank: MelFilterbank): string {
   return `${cTable(cIndexType(bank.bins), `${p}_mel_start`, start, cInt)}
 ${cTable(cIndexType(weights.length), `${p}_mel_offset`, offset, cInt)}
 ${cTable('float', `${p}_mel_w`, weights)}
-/* Mel energies of one power spectrum (${bank.numFilters} filters); an energy of exactly 0 becomes 1e-10. */
+/* Mel energies of one power spectrum (${bank.numFilters} filters)${opts.zeroTo1e10 === false ? '' : '; an energy of exactly 0 becomes 1e-10'}. */
 TF_NOINLINE static void ${p}_mel(const float *power, float *mel) {
   const float *w = ${p}_mel_w;
   int f;
@@ -30,7 +31,7 @@ TF_NOINLINE static void ${p}_mel(const float *power, float *mel) {
     const float *pw = power + ${p}_mel_start[f], *end = ${p}_mel_w + ${p}_mel_offset[f + 1];
     float sum = 0.0f;
     do sum += *w++ * *pw++; while (w < end);
-    mel[f] = sum == 0.0f ? 1e-10f : sum;
+    mel[f] = ${opts.zeroTo1e10 === false ? 'sum' : 'sum == 0.0f ? 1e-10f : sum'};
   }
 }
 `;
