@@ -70,3 +70,12 @@ describe('tinyforge cache', () => {
     expect(block(old.manifest, 'scale').status).toBe('ran');
   });
 });
+
+describe('generated docs', () => {
+  test('docs/blocks.md is the current output of `tinyforge blocks docs` (the reference never drifts)', async () => {
+    const printed = await runCli(['blocks', 'docs']);
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toContain('## `dsp/mfcc@1`');
+    expect(readFileSync(join(REPO_ROOT, 'docs/blocks.md'), 'utf8')).toBe(printed.stdout);
+  });
+});

@@ -69,6 +69,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print JSON')
     .action(wrap((opts: { json?: boolean }) => blocksListCommand(opts)));
   blocks
+    .command('docs')
+    .description('print the Markdown reference of every built-in block (docs/blocks.md)')
+    .action(
+      wrap(async () => {
+        process.stdout.write(await (await import('./blocks-docs.js')).blocksMarkdown());
+        return 0;
+      }),
+    );
+  blocks
     .command('info')
     .argument('<id>', 'block id, optionally with @major')
     .action(wrap((id: string) => blocksInfoCommand(id)));

@@ -12,8 +12,10 @@ import { createRealFftPlan } from './fft.js';
  * x[k] − c·x[k − shift] instead of x[k]: pre-emphasis fused into the first pass, so a frame can be
  * read in place from the signal (x[−shift…−1] must be readable; pass c = 0 for a ready frame).
  */
-export function emitRealFftC(p: string, n: number, opts: { preEmphasisShift?: number } = {}): string {
+export function emitRealFftC(p: string, n: number, opts: { preEmphasisShift?: number; unscaled?: boolean } = {}): string {
   const shift = opts.preEmphasisShift;
+  // unscaled: powers (and their sum) come out multiplied by 4n, the caller folds 1/(4n) into its weights.
+  const unscaled = opts.unscaled === true;
   const plan = createRealFftPlan(n);
   const m = plan.m;
   const parts: string[] = [];
@@ -90,7 +92,7 @@ export function emitRealFftC(p: string, n: number, opts: { preEmphasisShift?: nu
   } else {
     codelet = `  z[0] = ${rdx(0)}; z[1] = ${rdx(1)};\n`;
   }
-  const S = cFloat(0.25 / n);
+  const scaled = (e: string, k: number): string => (unscaled ? (k === 1 ? e : `${e} * ${cFloat(k)}`) : `${e} * ${cFloat(k * 0.25 / n)}`);
   /** The last radix-4 butterfly at index j (a C expression) as locals <v>0r … <v>3i = Z[j + l·q]. */
   const lastBf = (j: string, v: string, q2: number, t0: number): string => `    {
       const float *za = z + 2 * (${j}), *t = ${p}_tw + ${t0} + 6 * (${j});
@@ -112,7 +114,7 @@ export function emitRealFftC(p: string, n: number, opts: { preEmphasisShift?: nu
       const float cs = ${p}_cos[k], sn = ${p}_sin[k];
       const float pp = cs * or_ + sn * oi, qq = cs * oi - sn * or_;
       const float xr = er + pp, xi = ei + qq, yr = er - pp, yi = qq - ei;
-      const float pw = (xr * xr + xi * xi) * ${S}, pw2 = (yr * yr + yi * yi) * ${S};
+      const float pw = ${scaled('(xr * xr + xi * xi)', 1)}, pw2 = ${scaled('(yr * yr + yi * yi)', 1)};
       power[k] = pw;
       power[${m} - k] = pw2;
       sum += pw + pw2;
@@ -131,9 +133,9 @@ export function emitRealFftC(p: string, n: number, opts: { preEmphasisShift?: nu
 `;
     tail = `  { /* last radix-4 stage (span ${span}) fused with the split */
 ${decl('A')}${decl('B')}    int j;
-${lastBf('0', 'A', q2, t0)}    power[0] = (A0r + A0i) * (A0r + A0i) * ${cFloat(1 / n)};
-    power[${m}] = (A0r - A0i) * (A0r - A0i) * ${cFloat(1 / n)};
-    power[${m / 2}] = (4.0f * A2r * A2r + 4.0f * A2i * A2i) * ${S}; /* middle bin: cos 0, sin 1 */
+${lastBf('0', 'A', q2, t0)}    power[0] = ${scaled('(A0r + A0i) * (A0r + A0i)', 4)};
+    power[${m}] = ${scaled('(A0r - A0i) * (A0r - A0i)', 4)};
+    power[${m / 2}] = ${scaled('(A2r * A2r + A2i * A2i)', 4)}; /* middle bin: cos 0, sin 1 */
     sum = power[0] + power[${m}] + power[${m / 2}];
 ${pair(String(q), 'A1r', 'A1i', 'A3r', 'A3i')}    for (j = 1; j < ${q / 2}; j++) {
 ${lastBf('j', 'A', q2, t0)}${lastBf(`${q} - j`, 'B', q2, t0)}${pair('j', 'A0r', 'A0i', 'B3r', 'B3i')}${pair(`${q} + j`, 'A1r', 'A1i', 'B2r', 'B2i')}${pair(`${2 * q} - j`, 'B1r', 'B1i', 'A2r', 'A2i')}${pair(`${q} - j`, 'B0r', 'B0i', 'A3r', 'A3i')}    }
@@ -141,14 +143,14 @@ ${lastBf(String(q / 2), 'A', q2, t0)}${pair(String(q / 2), 'A0r', 'A0i', 'A3r', 
 `;
   } else {
     tail = `  r0 = z[0]; i0 = z[1];
-  power[0] = (r0 + i0) * (r0 + i0) * ${cFloat(1 / n)};
-  power[${m}] = (r0 - i0) * (r0 - i0) * ${cFloat(1 / n)};
+  power[0] = ${scaled('(r0 + i0) * (r0 + i0)', 4)};
+  power[${m}] = ${scaled('(r0 - i0) * (r0 - i0)', 4)};
   sum = power[0] + power[${m}];
 ${m >= 2 ? `  for (k = 1; k < ${m / 2}; k++) {
 ${pair('k', 'z[2 * k]', 'z[2 * k + 1]', `z[2 * (${m} - k)]`, `z[2 * (${m} - k) + 1]`).replace(/^    \{\n      const int k = k;\n/, '    {\n')}  }
   { /* the middle bin, k = m/2: cos = 0, sin = 1 */
     const float a = z[${m}], bb = z[${m + 1}];
-    const float pw = (4.0f * a * a + 4.0f * bb * bb) * ${S};
+    const float pw = ${scaled('(a * a + bb * bb)', 4)};
     power[${m / 2}] = pw;
     sum += pw;
   }

@@ -3,8 +3,9 @@ import { cIndexType, cInt, cTable } from '../emit-c.js';
 import { DspError } from './dsp-error.js';
 import type { MelFilterbank } from './mel.js';
 
-/** `zeroTo1e10: false` leaves an energy of exactly 0 as 0 (the caller's log handles it). */
-export function emitMelC(p: string, bank: MelFilterbank, opts: { zeroTo1e10?: boolean } = {}): string {
+/** `weightScale` multiplies every weight (for unscaled powers); `zeroTo1e10: false` leaves an energy of exactly 0 as 0 (the caller's log handles it). */
+export function emitMelC(p: string, bank: MelFilterbank, opts: { zeroTo1e10?: boolean; weightScale?: number } = {}): string {
+  const scale = opts.weightScale ?? 1;
   // The triangles' zero end points are left out (adding 0·power changes no sum); the block
   // guarantees every filter has a non-zero weight, so each filter's loop runs at least once.
   const start: number[] = [];
@@ -17,7 +18,7 @@ export function emitMelC(p: string, bank: MelFilterbank, opts: { zeroTo1e10?: bo
     while (b > a && bank.weights[b - 1] === 0) b--;
     if (a === b) throw new DspError(`mel filter ${f} has no non-zero weight`);
     start.push(bank.start[f]! + (a - bank.offset[f]!));
-    for (let i = a; i < b; i++) weights.push(bank.weights[i]!);
+    for (let i = a; i < b; i++) weights.push(bank.weights[i]! * scale);
     offset.push(weights.length);
   }
   return `${cTable(cIndexType(bank.bins), `${p}_mel_start`, start, cInt)}

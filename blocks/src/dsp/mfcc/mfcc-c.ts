@@ -75,6 +75,16 @@ export function emitMfccC(params: MfccParams, input: CInputInfo, prefix = 'mfcc'
     reflect.push(m < frames ? m : 2 * frames - 1 - m);
   }
   const cmvn = win > 0 ? `${cTable(cIndexType(frames), `${p}_reflect`, reflect, cInt)}
+/* sqrtf of a non-negative number; the FPU instruction inline where there is one (no errno path). */
+static float ${p}_sqrt(float x) {
+#if defined(__GNUC__) && defined(__ARM_FP) && (__ARM_FP & 4)
+  float r;
+  __asm__("vsqrt.f32 %0, %1" : "=t"(r) : "t"(x));
+  return r;
+#else
+  return sqrtf(x);
+#endif
+}
 /* speechpy cmvnw (window ${win}, numpy 'symmetric' padding) in place on out[${frames}][${nc}]. */
 TF_NOINLINE static void ${p}_cmvnw(float *out, float *scratch) {
   float *ms = scratch, *s1 = scratch + ${frames}, *s2 = s1 + ${padded + 1};
@@ -93,7 +103,7 @@ TF_NOINLINE static void ${p}_cmvnw(float *out, float *scratch) {
       const float a = (s1[i + ${win}] - s1[i]) * ${cFloat(1 / win)};
       const float b = (s2[i + ${win}] - s2[i]) * ${cFloat(1 / win)};
       const float var = b - a * a;
-      out[i * ${nc} + c] = ms[i] / (sqrtf(var > 0.0f ? var : 0.0f) + 1e-10f);
+      out[i * ${nc} + c] = ms[i] / (${p}_sqrt(var > 0.0f ? var : 0.0f) + 1e-10f);
     }
   }
 }
@@ -109,8 +119,8 @@ ${dctTerms}      row[k] = sum;
 `;
   const source = `${C_PRELUDE}#include "${p}.h"
 
-${emitRealFftC(p, n, { preEmphasisShift: shift })}
-${emitMelC(p, bank, { zeroTo1e10: false })}
+${emitRealFftC(p, n, { preEmphasisShift: shift, unscaled: true })}
+${emitMelC(p, bank, { zeroTo1e10: false, weightScale: 0.25 / n })}
 ${cTable('float', `${p}_dct`, dct)}
 ${emitFastLnC(p)}
 ${cmvn}
@@ -140,7 +150,7 @@ ${used === n ? `    if (p0 >= ${shift}) {
     }
     if (!(energy - energy == 0.0f)) return 1; /* a NaN or Inf in the frame */
     ${p}_mel(power, mel);
-    mel[${nf}] = energy;
+    mel[${nf}] = energy * ${cFloat(0.25 / n)}; /* powers come out times 4n */
     ${p}_ln_all(mel, ${nf + 1});
     row[0] = mel[${nf}];
     for (i = 0; i < ${Math.floor(nf / 2)}; i++) { u[i] = mel[i] + mel[${nf - 1} - i]; v[i] = mel[i] - mel[${nf - 1} - i]; }
