@@ -93,9 +93,10 @@ TF_NOINLINE static void ${p}_cmvnw(float *out, float *scratch) {
     float mu = 0.0f, sum = 0.0f, sq = 0.0f;
     for (i = 0; i < ${frames}; i++) mu += out[i * ${nc} + c];
     mu /= ${cFloat(frames)};
+    for (i = 0; i < ${frames}; i++) ms[i] = out[i * ${nc} + c] - mu; /* the centred column, contiguous */
     s1[0] = 0.0f;
-    for (q = 0; q < ${padded}; q++) { sum += out[${p}_reflect[q] * ${nc} + c] - mu; s1[q + 1] = sum; }
-    for (i = 0; i < ${frames}; i++) ms[i] = (out[i * ${nc} + c] - mu) - (s1[i + ${win}] - s1[i]) * ${cFloat(1 / win)};
+    for (q = 0; q < ${padded}; q++) { sum += ms[${p}_reflect[q]]; s1[q + 1] = sum; }
+    for (i = 0; i < ${frames}; i++) ms[i] -= (s1[i + ${win}] - s1[i]) * ${cFloat(1 / win)};
     sum = 0.0f;
     s1[0] = 0.0f; s2[0] = 0.0f;
     for (q = 0; q < ${padded}; q++) { const float v = ms[${p}_reflect[q]]; sum += v; sq += v * v; s1[q + 1] = sum; s2[q + 1] = sq; }
