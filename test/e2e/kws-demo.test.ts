@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -56,6 +56,7 @@ describe('the KWS demo pipeline', () => {
     expect(failing.code).toBe(1);
     expect(failing.stdout).toMatch(/✖ deliberately-wrong \[expected yes\] ts: FAIL _silence_/);
     expect(failing.stdout).toMatch(/test cases: \d+ passed, 1 failed/);
+    rmSync(join(pipeline, 'tests', 'deliberately-wrong.json'));
   });
 
   test('the deployed C++ library (DSP + NN, host g++) gives the reference int8 outputs on every case', async () => {

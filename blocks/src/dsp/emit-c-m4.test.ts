@@ -2,7 +2,8 @@
  * The emitted MFCC C on an emulated Cortex-M4F (arm-none-eabi-gcc -Os, QEMU mps2-an386, our
  * instruction-counting plugin): executed instructions of one 1 s / 16 kHz window with EI-default
  * params, flash (code + tables, ELF minus an empty harness), working RAM (scratch + peak stack),
- * and the device's features against the TypeScript block. Prints one line per number.
+ * and the device's features against the TypeScript block. Prints the numbers and holds them to
+ * the budgets (≤ 600,000 instructions, ≤ 16 KB flash, ≤ 4 KB working RAM).
  * Needs the Cortex-M toolchain (skips without it, fails under CI).
  */
 import { execFileSync } from 'node:child_process';
@@ -15,6 +16,8 @@ import type { Sample } from '@tinyforge/sdk';
 import { CORES, cortexMAvailable, runOnQemu } from '../../../test/support/cortex-m4.js';
 import type { CEmission } from './emit-c.js';
 import mfccBlock from './mfcc/index.js';
+import spectralBlock from './spectral/index.js';
+import { dspVectorsAvailable, loadDspVectors } from './common/dsp-vectors.js';
 
 const DEVICE_DIR = fileURLToPath(new URL('../../../targets/cpp/runtime/device/', import.meta.url));
 const haveArm = await cortexMAvailable();
@@ -133,6 +136,35 @@ describe.skipIf(!haveArm)('emitted DSP C on Cortex-M4 (QEMU)', () => {
       + `device vs TS worst |diff| ${worst.toExponential(2)} (tolerance 1e-3)`);
     expect(m.rc).toBe(0);
     expect(worst).toBeLessThanOrEqual(1e-3);
-    expect(m.instructions).toBeGreaterThan(0);
+    // The budgets of the Cortex-M4 KWS front end (instruction counts from this toolchain; was 1,034,963).
+    expect(m.instructions).toBeLessThanOrEqual(600_000);
+    expect(m.flashBytes).toBeLessThanOrEqual(16_384);
+    expect(em.ramBytes + m.stackBytes).toBeLessThanOrEqual(4_096);
   }, 180_000);
+
+  // Spectral analysis on accelerometer windows: printed, held to device-vs-TS parity only.
+  for (const name of ['spectral-06', 'spectral-08']) {
+    it.skipIf(!dspVectorsAvailable())(`${name} (spectral analysis): instructions, flash, RAM, features`, async () => {
+      const v = loadDspVectors('spectral').find((x) => x.name === name)!;
+      const params = spectralBlock.params.parse(v.params);
+      const em = spectralBlock.emitC(params, { frames: v.input.length / v.axes, axes: v.axes, frequency: v.frequency });
+      const input = Float32Array.from(v.input);
+      const m = await measureOnM4(em, input, path.join(work, name));
+      const sample: Sample = { id: `${name}#0`, label: 'x', category: 'test', intervalMs: 1000 / v.frequency, values: input, sensors: Array.from({ length: v.axes }, (_, i) => ({ name: `a${i}`, units: 'raw' })) };
+      const ts = ((await spectralBlock.runSample(sample, { params, state: spectralBlock.prepare!(params), pipelineDir: '.' } as never)) as Sample).values;
+      let lo = Infinity;
+      let hi = -Infinity;
+      let worst = 0;
+      for (let i = 0; i < ts.length; i++) {
+        lo = Math.min(lo, ts[i]!);
+        hi = Math.max(hi, ts[i]!);
+        worst = Math.max(worst, Math.abs(m.output[i]! - ts[i]!));
+      }
+      const rel = worst / Math.max(hi - lo, 1e-6);
+      console.log(`${name} on cortex-m4 (${params['analysis-type']}, ${v.axes} x ${v.input.length / v.axes} @ ${v.frequency} Hz): ${m.instructions.toLocaleString('en-US')} instructions; `
+        + `flash ${m.flashBytes} B; working RAM ${em.ramBytes} B scratch + ${m.stackBytes} B stack; device vs TS worst ${rel.toExponential(2)} of the range`);
+      expect(m.rc).toBe(0);
+      expect(rel).toBeLessThanOrEqual(1e-4);
+    }, 180_000);
+  }
 });

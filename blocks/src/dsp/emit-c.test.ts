@@ -17,6 +17,7 @@ import spectrogramBlock from './spectrogram/index.js';
 import rawBlock from './raw/index.js';
 import flattenBlock from './flatten/index.js';
 import spectralBlock from './spectral/index.js';
+import imageBlock from './image/index.js';
 
 interface EmittingBlock {
   params: { parse(v: unknown): unknown };
@@ -122,4 +123,62 @@ describe.skipIf(!haveGcc || !haveVectors)('emitted C matches the TypeScript bloc
       expect(worst, `worst at ${index}`).toBeLessThanOrEqual(1e-4);
     });
   }
+});
+
+describe('spectral emitC refuses what it cannot compile', () => {
+  it('input decimation is a TinyforgeError naming the param', () => {
+    const b = spectralBlock as unknown as EmittingBlock;
+    const params = b.params.parse({ 'input-decimation-ratio': 10 });
+    let error: unknown;
+    try {
+      b.emitC(params as never, { frames: 300, axes: 3, frequency: 50 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ name: 'TinyforgeError', code: 'PARAMS_INVALID', path: 'input-decimation-ratio' });
+  });
+});
+
+describe.skipIf(!haveGcc)('image emitC (host gcc): the device image at the block size', () => {
+  const W = 12;
+  const H = 9;
+  let seed = 99;
+  const rand = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const cases: { name: string; channels: 0 | 1 | 3 | 4; mode: 'RGB' | 'Grayscale' }[] = [
+    { name: 'packed RGB', channels: 0, mode: 'RGB' },
+    { name: 'packed grayscale', channels: 0, mode: 'Grayscale' },
+    { name: '3-channel RGB', channels: 3, mode: 'RGB' },
+    { name: '4-channel grayscale', channels: 4, mode: 'Grayscale' },
+    { name: '1-channel RGB', channels: 1, mode: 'RGB' },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: equal to the TypeScript block`, async () => {
+      const b = imageBlock as unknown as EmittingBlock;
+      const params = b.params.parse({ width: W, height: H, channels: c.mode, 'resize-mode': 'fit-shortest' });
+      // Channel values include halves, out-of-range values and the ends, as a camera pipeline may give.
+      const special = [0, 255, 254.5, 0.5, 127.5, -3, 300, 12.49999];
+      const values = c.channels === 0
+        ? [W, H, ...Array.from({ length: W * H }, () => Math.floor(rand() * 0x1000000))]
+        : Array.from({ length: W * H * c.channels }, (_, i) => (i < special.length ? special[i]! : Math.fround(rand() * 256)));
+      const sample: Sample = {
+        id: 'img#0', label: 'x', category: 'test', intervalMs: 0, values: Float32Array.from(values), sensors: [{ name: 'image', units: 'rgb' }],
+        ...(c.channels === 0 ? {} : { shape: [H, W, c.channels] }),
+      };
+      const ts = ((await b.runSample(sample, { params, state: b.prepare!(params as never), pipelineDir: '.' } as never)) as Sample).values;
+      const info: CInputInfo = c.channels === 0 ? { frames: W * H, axes: 1 } : { frames: W * H, axes: c.channels, shape: [H, W, c.channels] };
+      const em = b.emitC(params as never, info);
+      const dir = path.join(work, `image-${c.name.replace(/\W/g, '_')}`);
+      const { status, output } = runDriver([buildHost(em, dir)], c.channels === 0 ? values.slice(2) : values, em, dir);
+      expect(status).toBe(0);
+      expect(Array.from(output)).toEqual(Array.from(ts));
+    });
+  }
+  it('a different input size is a TinyforgeError', () => {
+    const b = imageBlock as unknown as EmittingBlock;
+    const params = b.params.parse({ width: W, height: H });
+    expect(() => b.emitC(params as never, { frames: 96 * 96, axes: 1 })).toThrow(/cannot be compiled to C/);
+  });
 });

@@ -52,7 +52,10 @@ describe('tune estimator', () => {
     const pts = [net(20_000, 1500), net(60_000, 4000), net(150_000, 9000)].map((n, i) => {
       const d = dsp(300_000 * (i + 1));
       const prior = estimate(UNFITTED, n, d);
-      return { net: n, dsp: d, measured: { modelDigest: String(i), scope: 'library' as const, tool: 't', flashBytes: 0.9 * prior.flashBytes, ramBytes: prior.ramBytes + 500, instructions: 0.7 * prior.instructions } };
+      // Network instructions at 0.5× its prior, DSP at 0.3× its prior: one scale on the sum cannot fit both.
+      const nnI = 0.5 * prior.nn.instructions;
+      const dspI = 0.3 * prior.dsp.instructions;
+      return { net: n, dsp: d, measured: { modelDigest: String(i), scope: 'library' as const, tool: 't', flashBytes: 0.9 * prior.flashBytes, ramBytes: prior.ramBytes + 500, instructions: nnI + dspI, nnInstructions: nnI, dspInstructions: dspI } };
     });
     const model = fitEstimator([...pts, { net: net(1000, 100), measured: { modelDigest: 'n', scope: 'network', tool: 't', flashBytes: 1, ramBytes: 1, instructions: 1 } }]);
     expect(model.fit!.scope).toBe('library');
@@ -60,6 +63,9 @@ describe('tune estimator', () => {
     const e = estimate(model, pts[1]!.net, pts[1]!.dsp);
     expect(e.flashBytes).toBeCloseTo(pts[1]!.measured.flashBytes, -1);
     expect(e.instructions).toBeCloseTo(pts[1]!.measured.instructions, -2);
+    expect(model.instructionsSplit!.nn.scale).toBeCloseTo(0.5, 3);
+    expect(model.instructionsSplit!.dsp.scale).toBeCloseTo(0.3, 3);
+    expect(model.fit!.fittedError.instructions).toBeLessThan(0.001);
   });
 
   test('search space: seeded, distinct points; --set args round-trip as JSON', () => {

@@ -36,6 +36,8 @@ export interface EstimatorModel {
   network: Record<Quantity, Affine>;
   /** Fitted on whole-library measurements (DSP + network): applies to the totals. */
   library?: Record<Quantity, Affine>;
+  /** Library instructions measured per part: network and DSP fitted separately. */
+  instructionsSplit?: { nn: Affine; dsp: Affine };
   /** Points the fit used and its error; absent when nothing was measured. */
   fit?: FitReport;
 }
@@ -65,6 +67,8 @@ export function estimate(model: EstimatorModel, net: NetworkFacts, dsp: DspFacts
   const d = priorDsp(dsp);
   const total = (q: Quantity) => {
     const sum = nn[q] + d[q];
+    const split = model.instructionsSplit;
+    if (q === 'instructions' && split) return Math.round(split.nn.scale * p[q] + split.nn.offset + split.dsp.scale * d[q] + split.dsp.offset);
     const a = model.library?.[q];
     return a ? Math.round(a.scale * (p[q] + d[q]) + a.offset) : sum;
   };
@@ -117,6 +121,22 @@ export function fitEstimator(all: readonly { net: NetworkFacts; dsp?: DspFacts |
           }))
         : mean(xs.map((x, i) => relErr(network[q].scale * x + network[q].offset, ys[i]!)));
   }
-  if (scope === 'library') return { network: UNFITTED.network, library: network, fit: { points: points.length, scope, priorError, fittedError, method: points.length >= 3 ? 'affine least squares (scale only when the sizes barely differ), leave-one-out error' : 'scale fit, in-sample error' } };
+  if (scope === 'library') {
+    // The target reports network and DSP instructions apart: fit each part on its own prior.
+    const split = points.filter((p) => p.measured.nnInstructions !== undefined && p.measured.dspInstructions !== undefined);
+    let instructionsSplit: EstimatorModel['instructionsSplit'];
+    if (split.length === points.length && split.length > 0) {
+      const nnX = split.map((p) => priorNetwork(p.net).instructions);
+      const dspX = split.map((p) => priorDsp(p.dsp).instructions);
+      const nnY = split.map((p) => p.measured.nnInstructions!);
+      const dspY = split.map((p) => p.measured.dspInstructions!);
+      const total = split.map((p) => p.measured.instructions);
+      const fitBoth = (skip: number) => ({ nn: fitAffine(nnX.filter((_, j) => j !== skip), nnY.filter((_, j) => j !== skip)), dsp: fitAffine(dspX.filter((_, j) => j !== skip), dspY.filter((_, j) => j !== skip)) });
+      const at = (f: { nn: Affine; dsp: Affine }, i: number) => f.nn.scale * nnX[i]! + f.nn.offset + f.dsp.scale * dspX[i]! + f.dsp.offset;
+      instructionsSplit = fitBoth(-1);
+      fittedError.instructions = mean(total.map((y, i) => relErr(at(split.length >= 3 ? fitBoth(i) : instructionsSplit!, i), y)));
+    }
+    return { network: UNFITTED.network, library: network, ...(instructionsSplit ? { instructionsSplit } : {}), fit: { points: points.length, scope, priorError, fittedError, method: points.length >= 3 ? 'affine least squares (scale only when the sizes barely differ), leave-one-out error' : 'scale fit, in-sample error' } };
+  }
   return { network, fit: { points: points.length, scope, priorError, fittedError, method: points.length >= 3 ? 'affine least squares (scale only when the sizes barely differ), leave-one-out error' : 'scale fit, in-sample error' } };
 }

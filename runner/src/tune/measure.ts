@@ -15,6 +15,9 @@ export interface Measurement {
   flashBytes: number;
   ramBytes: number;
   instructions: number;
+  /** Library measurements: the network's and the DSP's share of `instructions`. */
+  nnInstructions?: number;
+  dspInstructions?: number;
   tool: string;
 }
 
@@ -71,5 +74,6 @@ export async function readDeployEstimate(bundle: FileSetReader, modelDigest: str
   const m4 = est.cores?.find((c) => c.core === 'cortex-m4');
   if (!m4 || !(m4.flashBytes > 0)) return undefined;
   const instructions = m4.nnInstructions !== undefined ? m4.nnInstructions + (m4.dspInstructions ?? 0) : Number.NaN;
-  return { modelDigest, scope: m4.dspInstructions !== undefined ? 'library' : 'network', flashBytes: m4.flashBytes, ramBytes: m4.ramBytes, instructions, tool: 'pipeline deploy (target cpp): cortex-m4, QEMU' };
+  const split = m4.nnInstructions !== undefined && m4.dspInstructions !== undefined ? { nnInstructions: m4.nnInstructions, dspInstructions: m4.dspInstructions } : {};
+  return { modelDigest, scope: m4.dspInstructions !== undefined ? 'library' : 'network', flashBytes: m4.flashBytes, ramBytes: m4.ramBytes, instructions, ...split, tool: 'pipeline deploy (target cpp): cortex-m4, QEMU' };
 }

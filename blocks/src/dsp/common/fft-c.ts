@@ -1,8 +1,11 @@
 /**
  * C version of fft.ts for one FFT length: `static float <p>_rfft_power(const float *x, float *z,
  * float *power)` takes n real samples, uses z (n floats) as work space, writes the n/2+1 powers
- * |X[k]|²/n and returns their sum. Same algorithm (8/4-point codelet reading in bit-reversed
- * order, radix-4 stages, split step), float32, tables baked as static const.
+ * |X[k]|²/n and returns their sum. Same algorithm as fft.ts (n/2-point complex FFT: 8/4-point
+ * codelet reading in bit-reversed order, radix-4 stages, split step), float32, tables baked as
+ * static const, shaped for Cortex-M -Os: each stage's span is a constant, the j = 0 butterflies
+ * skip their unit twiddles, the split computes bins k and m − k together, and the last radix-4
+ * stage is fused with the split (its outputs never go through memory).
  */
 import { cFloat, cIndexType, cInt, cTable } from '../emit-c.js';
 import { createRealFftPlan } from './fft.js';
@@ -19,10 +22,13 @@ export function emitRealFftC(p: string, n: number, opts: { preEmphasisShift?: nu
   const plan = createRealFftPlan(n);
   const m = plan.m;
   const parts: string[] = [];
-  parts.push(cTable(cIndexType(m), `${p}_bitrev`, plan.bitReverse, cInt));
+  // Only the tables this length uses (-Werror builds reject unused statics).
+  if (plan.codelet >= 4) parts.push(cTable(cIndexType(m), `${p}_bitrev`, plan.bitReverse, cInt));
   if (plan.stages.length > 0) parts.push(cTable('float', `${p}_tw`, plan.twiddles));
-  parts.push(cTable('float', `${p}_cos`, plan.cosFull.slice(0, Math.floor(m / 2) + 1)));
-  parts.push(cTable('float', `${p}_sin`, plan.sinFull.slice(0, Math.floor(m / 2) + 1)));
+  if (m >= 4) {
+    parts.push(cTable('float', `${p}_cos`, plan.cosFull.slice(0, Math.floor(m / 2) + 1)));
+    parts.push(cTable('float', `${p}_sin`, plan.sinFull.slice(0, Math.floor(m / 2) + 1)));
+  }
   const stages = Array.from(plan.stages);
   // One loop nest per radix-4 stage with its span baked in: constant offsets address the four
   // quarters, the twiddles are read in order (6 floats per butterfly index), nothing spills on -Os.
@@ -32,9 +38,18 @@ export function emitRealFftC(p: string, n: number, opts: { preEmphasisShift?: nu
     return `  { /* radix-4 stage, span ${span} */
     float *zb;
     for (zb = z; zb < z + ${2 * m}; zb += ${2 * span}) {
-      const float *t = ${p}_tw + ${plan.twiddleOffset[si]!};
-      float *za;
-      for (za = zb; za < zb + ${q2}; za += 2, t += 6) {
+      const float *t = ${p}_tw + ${plan.twiddleOffset[si]! + 6};
+      float *za = zb;
+      { /* j = 0: all twiddles are 1 */
+        const float x1r = za[${q2}], x1i = za[${q2 + 1}], x2r = za[${2 * q2}], x2i = za[${2 * q2 + 1}], x3r = za[${3 * q2}], x3i = za[${3 * q2 + 1}];
+        const float e0r = za[0] + x1r, e0i = za[1] + x1i, e1r = za[0] - x1r, e1i = za[1] - x1i;
+        const float o0r = x2r + x3r, o0i = x2i + x3i, o1r = x2r - x3r, o1i = x2i - x3i;
+        za[0] = e0r + o0r; za[1] = e0i + o0i;
+        za[${2 * q2}] = e0r - o0r; za[${2 * q2 + 1}] = e0i - o0i;
+        za[${q2}] = e1r + o1i; za[${q2 + 1}] = e1i - o1r;
+        za[${3 * q2}] = e1r - o1i; za[${3 * q2 + 1}] = e1i + o1r;
+      }
+      for (za = zb + 2; za < zb + ${q2}; za += 2, t += 6) {
         const float c1 = t[0], s1 = t[1], c2 = t[2], s2 = t[3], c3 = t[4], s3 = t[5];
         const float x1r = za[${q2}], x1i = za[${q2 + 1}], x2r = za[${2 * q2}], x2i = za[${2 * q2 + 1}], x3r = za[${3 * q2}], x3i = za[${3 * q2 + 1}];
         const float br = x1r * c2 - x1i * s2, bi = x1r * s2 + x1i * c2;
@@ -146,9 +161,9 @@ ${lastBf(String(q / 2), 'A', q2, t0)}${pair(String(q / 2), 'A0r', 'A0i', 'A3r', 
   power[0] = ${scaled('(r0 + i0) * (r0 + i0)', 4)};
   power[${m}] = ${scaled('(r0 - i0) * (r0 - i0)', 4)};
   sum = power[0] + power[${m}];
-${m >= 2 ? `  for (k = 1; k < ${m / 2}; k++) {
+${m >= 4 ? `  for (k = 1; k < ${m / 2}; k++) {
 ${pair('k', 'z[2 * k]', 'z[2 * k + 1]', `z[2 * (${m} - k)]`, `z[2 * (${m} - k) + 1]`).replace(/^    \{\n      const int k = k;\n/, '    {\n')}  }
-  { /* the middle bin, k = m/2: cos = 0, sin = 1 */
+` : ''}${m >= 2 ? `  { /* the middle bin, k = m/2: cos = 0, sin = 1 */
     const float a = z[${m}], bb = z[${m + 1}];
     const float pw = ${scaled('(a * a + bb * bb)', 4)};
     power[${m / 2}] = pw;
@@ -161,7 +176,7 @@ TF_NOINLINE static float ${p}_rfft_power(const float *x, ${shift === undefined ?
   const float R = ${cFloat(Math.SQRT1_2)};
   unsigned b;
   float sum${fuse ? '' : ', r0, i0'};
-${fuse ? '' : '  int k;\n'}  (void)R; (void)b;
+${!fuse && m >= 4 ? '  int k;\n' : ''}  (void)R; (void)b;
 ${codelet}${stageCode}${tail}  return sum;
 }
 `);

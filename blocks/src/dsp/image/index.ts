@@ -3,6 +3,8 @@ import { defineBlock, type Sample } from '@tinyforge/sdk';
 import { dspMeta } from '../common/block-helpers.js';
 import { featuresSample, sampleError } from '../common/sample-input.js';
 import { image, outputChannels, unpackEdgeImpulseImage, type Image8, type ImageConfig } from './image.js';
+import { withEmitC } from '../emit-c.js';
+import { emitImageC } from './image-c.js';
 
 const BLOCK_ID = 'dsp/image';
 
@@ -45,7 +47,7 @@ export function readImage(sample: Sample): Image8 {
   return packed;
 }
 
-export default defineBlock({
+export default withEmitC(defineBlock({
   id: BLOCK_ID,
   version: '1.0.0',
   apiVersion: 1,
@@ -67,4 +69,4 @@ export default defineBlock({
     image(c, src, out);
     return featuresSample(sample, out, [c.height, c.width, outputChannels(c)]);
   },
-});
+}), emitImageC);

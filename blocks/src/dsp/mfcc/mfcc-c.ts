@@ -2,6 +2,10 @@
  * MFCC as C99 (see emit-c.ts). Same pipeline as mfcc.ts in float32: per-frame circular
  * pre-emphasis, real FFT power, mel, ln, DCT-II rows, c0 = ln(energy), then cmvnw in place on
  * the output. The cmvnw prefix sums run on column-centred values so float32 keeps ~1e-6.
+ * Shaped for Cortex-M4 -Os (emit-c-m4.test.ts holds it to 600k instructions for 1 s @ 16 kHz):
+ * pre-emphasis fused into the FFT's first pass reading the signal in place, powers left ×4n with
+ * 1/4n folded into the mel weights, mel triangles without their zero ends, a bit-trick ln,
+ * DCT rows folded in half by symmetry, per-frame helpers kept out of line.
  */
 import { audioFrames, FilterbankCache } from '../common/audio.js';
 import { DspError } from '../common/dsp-error.js';
@@ -11,28 +15,29 @@ import { C_PRELUDE, cFloat, cHeader, cIndexType, cInt, cPrefix, cTable, type CEm
 import { mfccConfig, type MfccParams } from './index.js';
 
 /**
- * \`static float <p>_ln(float x)\` for finite x > 0: exponent from the bits, mantissa m in
- * [√½, √2), ln m = 2·atanh(s), s = (m−1)/(m+1) ≤ 0.1716, odd series to s⁷ (truncation
- * 2s⁹/9 < 3e-8): about 20 instructions instead of a libm call, within ~1 ulp of logf.
+ * \`static void <p>_ln_all(float *a, int count)\`: a[i] = ln a[i] for finite a[i] ≥ 0 (0 taken as
+ * 1e-10): exponent from the bits, mantissa m in [√½, √2), ln m = 2·atanh(s), s = (m−1)/(m+1)
+ * ≤ 0.1716, odd series to s⁷ (truncation 2s⁹/9 < 3e-8): ~30 instructions a value instead of a
+ * libm logf call (~70), within a few ulp of logf.
  */
 export function emitFastLnC(p: string): string {
   return `TF_NOINLINE static void ${p}_ln_all(float *a, int count) {
   int i;
   for (i = 0; i < count; i++) {
-  union { float f; uint32_t u; } b;
-  int32_t e, extra = 0;
-  float m, s, s2, x = a[i];
-  if (x < 1.17549435e-38f) { /* rare: 0 is taken as 1e-10 (as the reference), a subnormal scaled by 2^23 */
-    if (x == 0.0f) x = 1e-10f;
-    else { x *= 8388608.0f; extra = 23; }
-  }
-  b.f = x;
-  e = (int32_t)((b.u - 0x3f3504f3u + 0x40000000u) >> 23) - 128; /* exponent, mantissa then in [sqrt(1/2), sqrt(2)) */
-  b.u -= (uint32_t)e << 23;
-  m = b.f;
-  s = (m - 1.0f) / (m + 1.0f);
-  s2 = s * s;
-  a[i] = (float)(e - extra) * 0.693147182f + 2.0f * s * (1.0f + s2 * (0.333333343f + s2 * (0.2f + s2 * 0.142857149f)));
+    union { float f; uint32_t u; } b;
+    int32_t e, extra = 0;
+    float m, s, s2, x = a[i];
+    if (x < 1.17549435e-38f) { /* rare: 0 is taken as 1e-10 (as the reference), a subnormal scaled by 2^23 */
+      if (x == 0.0f) x = 1e-10f;
+      else { x *= 8388608.0f; extra = 23; }
+    }
+    b.f = x;
+    e = (int32_t)((b.u - 0x3f3504f3u + 0x40000000u) >> 23) - 128; /* exponent, mantissa then in [sqrt(1/2), sqrt(2)) */
+    b.u -= (uint32_t)e << 23;
+    m = b.f;
+    s = (m - 1.0f) / (m + 1.0f);
+    s2 = s * s;
+    a[i] = (float)(e - extra) * 0.693147182f + 2.0f * s * (1.0f + s2 * (0.333333343f + s2 * (0.2f + s2 * 0.142857149f)));
   }
 }
 `;
@@ -60,12 +65,14 @@ export function emitMfccC(params: MfccParams, input: CInputInfo, prefix = 'mfcc'
   for (let k = 1; k < nc; k++) {
     for (let i = 0; i < half; i++) dct.push(Math.sqrt(2 / nf) * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * nf)));
   }
-  // Scratch: per frame [shift guard][frame n][z n][power bins][mel nf + 1][u, v half]; cmvnw
+  // Scratch: per frame [z n][shift guard, frame n | power bins, mel nf + 1, u, v half]; cmvnw
   // afterwards reuses it as [ms frames][S1 padded+1][S2 padded+1].
   const win = config.winSize;
   const pad = win > 0 ? (win - 1) / 2 : 0;
   const padded = frames + 2 * pad;
-  const frameFloats = shift + 2 * n + bins + nf + 1 + 2 * half;
+  // The frame buffer (only for frames read out of place) shares its area with power/mel/u/v:
+  // the FFT reads the whole frame before it writes a power.
+  const frameFloats = n + Math.max(shift + n, bins + nf + 1 + 2 * half);
   const cmvnFloats = win > 0 ? frames + 2 * (padded + 1) : 0;
   const scratchFloats = Math.max(frameFloats, cmvnFloats);
   const reflect: number[] = [];
@@ -134,17 +141,17 @@ static int ${p}_finite(const float *x, int from, int to) {
 }
 
 int ${p}_run(const float *in, float *out, float *scratch) {
-  float *frame = scratch + ${shift}, *z = frame + ${n}, *power = z + ${n}, *mel = power + ${bins}, *u = mel + ${nf + 1}, *v = u + ${half};
+  float *z = scratch, *frame = z + ${n + shift}, *power = z + ${n}, *mel = power + ${bins}, *u = mel + ${nf + 1}, *v = u + ${half};
   int f, i, k;
-  for (i = 0; i < ${shift}; i++) scratch[i] = 0.0f; /* read (times 0) before a ready frame */
-  for (i = ${used}; i < ${n}; i++) frame[i] = 0.0f;
   for (f = 0; f < ${frames}; f++) {
     const int p0 = f * ${layout.stride};
     float energy, sum;
     float *row = out + f * ${nc};
 ${used === n ? `    if (p0 >= ${shift}) {
       energy = ${p}_rfft_power(in + p0, ${cFloat(config.preCof)}, z, power); /* pre-emphasis fused, read in place */
-    } else ` : '    '}{ /* circular pre-emphasis into the frame buffer */
+    } else ` : '    '}{ /* circular pre-emphasis into the frame buffer (after a zero guard, read times 0) */
+      for (i = 1; i <= ${shift}; i++) frame[-i] = 0.0f;
+      for (i = ${used}; i < ${n}; i++) frame[i] = 0.0f;
       for (i = 0; i < ${used} && p0 + i < ${shift}; i++) frame[i] = in[p0 + i] - ${cFloat(config.preCof)} * in[p0 + i - ${shift} + ${length}];
       for (; i < ${used}; i++) frame[i] = in[p0 + i] - ${cFloat(config.preCof)} * in[p0 + i - ${shift}];
       energy = ${p}_rfft_power(frame, 0.0f, z, power);

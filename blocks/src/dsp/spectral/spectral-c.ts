@@ -3,7 +3,8 @@
  * (transposed direct form II, zero state, as sosfiltFloat32), mean removal, RMS / skewness /
  * kurtosis, then max-hold power over FFT frames (hop n/2 with overlap), its skewness / kurtosis
  * and the pass-band bins (log10 when do-log). Moments are float32 sums of mean-free values.
- * The wavelet mode is emitted by spectral-wavelet-c.ts.
+ * The wavelet mode is emitted by spectral-wavelet-c.ts. Input decimation and extra-low-freq (also
+ * refused at plan time by checkParams) are a TinyforgeError here.
  */
 import { TinyforgeError } from '@tinyforge/sdk';
 import { DspError } from '../common/dsp-error.js';
@@ -13,6 +14,7 @@ import { emitMomentsC, emitPrepareAxisC } from './spectral-common-c.js';
 import { spectralConfig, type SpectralParams } from './index.js';
 import { createSpectralPlan, spectralFeaturesPerAxis } from './spectral.js';
 import { emitSpectralWaveletC } from './spectral-wavelet-c.js';
+import { waveletMinLength } from './wavelet.js';
 
 export function emitSpectralC(params: SpectralParams, input: CInputInfo, prefix = 'spectral'): CEmission {
   const p = cPrefix(prefix);
@@ -27,6 +29,9 @@ export function emitSpectralC(params: SpectralParams, input: CInputInfo, prefix 
   const axes = input.axes;
   const length = input.frames;
   if (length < 1) throw new DspError('the window is empty');
+  if (config.analysisType === 'Wavelet' && length < waveletMinLength(config.waveletLevel)) {
+    throw new DspError(`wavelet level ${config.waveletLevel} needs at least ${waveletMinLength(config.waveletLevel)} samples per axis, the device window has ${length}`);
+  }
   const plan = createSpectralPlan(config, input.frequency);
   if (plan.wavelet) return emitSpectralWaveletC(p, plan, axes, length, input.frequency);
   const n = config.fftLength;
