@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, createKwsProject } from './tune-fixture.js';
 
 // tune + tune apply + calibrate on a tiny KWS project (12 clips per label, 4-point space,
@@ -48,6 +48,7 @@ describe('tinyforge tune', () => {
     expect(r.code, r.stderr).toBe(0);
     first = JSON.parse(r.stdout) as LeaderboardJson;
   }, 240_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('successive halving: 4 short trials, the best feasible third trained longer; leaderboard written', () => {
     const rung0 = first.trials.filter((t) => t.rung === 0);

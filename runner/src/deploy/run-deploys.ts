@@ -1,12 +1,13 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { TinyforgeError, isTinyforgeError, type AnyTarget, type FileSetReader, type JsonObject, type SampleSetReader, type TargetDspBlock } from '@tinyforge/sdk';
+import { TinyforgeError, isTinyforgeError, type AnyTarget, type CEmission, type FileSetReader, type JsonObject, type SampleSetReader, type TargetDspBlock } from '@tinyforge/sdk';
 import type { Plan } from '../plan/plan-pipeline.js';
 import { inferencePath } from '../impulse/load-impulse.js';
 import { zodIssuesToErrors } from '../config/zod-issues.js';
 import type { Store } from '../store/open-store.js';
 import { ACTION_RESULT_FORMAT } from '../store/action-cache.js';
 import { KEY_FORMAT, keyOf } from '../exec/action-key.js';
+import { sha256 } from '../util/hash.js';
 import { resolveTarget, targetCatalog } from './target-catalog.js';
 
 export interface DeployOutcome {
@@ -58,7 +59,7 @@ export async function runDeploys(plan: Plan, outputs: Map<string, Record<string,
         source: entry.source,
         params: JSON.parse(JSON.stringify(parsed.data)) as JsonObject,
         model: modelDigest,
-        dsp: dsp.map((d) => ({ name: d.name, block: `${d.block.id}@${d.block.version}`, params: d.params, outputMeta: d.outputMeta, ...(d.input ? { input: d.input } : {}) })),
+        dsp: dsp.map((d) => ({ name: d.name, block: `${d.block.id}@${d.block.version}`, params: d.params, outputMeta: d.outputMeta, ...(d.input ? { input: d.input } : {}), c: emittedCDigest(d) })),
         pipeline: { name: plan.pipeline.config.name, version: plan.pipeline.config.version ?? null },
       };
       const actionKey = keyOf(record);
@@ -78,6 +79,21 @@ export async function runDeploys(plan: Plan, outputs: Map<string, Record<string,
     }
   }
   return results;
+}
+
+/**
+ * Digest of the C a DSP block emits for this deployment: a better emitter (same block version,
+ * same features) must still rebuild the libraries that embed its code.
+ */
+function emittedCDigest(d: TargetDspBlock): string | null {
+  const emitC = (d.block as { emitC?: (params: unknown, input: { frames: number; axes: number; frequency?: number }) => CEmission }).emitC;
+  if (!emitC || !d.input) return null;
+  try {
+    const e = emitC(d.params, d.input);
+    return sha256(JSON.stringify([e.header, Object.entries(e.sources).sort()]));
+  } catch {
+    return null; // the target reports why it cannot compile this block
+  }
 }
 
 async function dspBlocks(plan: Plan, chain: Plan['blocks'], outputs: Map<string, Record<string, string>>, store: Store): Promise<TargetDspBlock[]> {

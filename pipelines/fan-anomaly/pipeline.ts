@@ -1,0 +1,27 @@
+import { definePipeline } from '@tinyforge/sdk';
+
+/**
+ * Fan anomaly detection: K-means clusters learnt from the balanced fan only (weight configuration
+ * 3); windows far from every cluster are anomalies. Same data as ../motion (its data folder is
+ * shared, UCI "Accelerometer", CC BY 4.0). The unbalanced configurations are kept in the test
+ * category so metrics.json can report how well they separate (ROC AUC).
+ */
+export default definePipeline({
+  name: 'fan-anomaly',
+  version: '1.0.0',
+  blocks: {
+    ingest: {
+      block: 'ingest/files@1',
+      params: {
+        directory: '../motion/data',
+        extensions: ['.csv'],
+        csv: { labelColumn: 'wconfid', groupColumns: ['pctid'], columns: ['x', 'y', 'z'], frequencyHz: 50, units: 'g' },
+        split: { from: 'hash', by: 'sample', testRatio: 0.3 },
+      },
+    },
+    relabel: { block: 'transform/relabel@1', params: { map: { '1': 'unbalanced', '2': 'unbalanced', '3': 'balanced' } }, inputs: { samples: 'ingest' } },
+    window: { block: 'transform/window@1', params: { sizeMs: 2000, strideMs: 1000 }, inputs: { samples: 'relabel' } },
+    spectral: { block: 'dsp/spectral-analysis@1', inputs: { samples: 'window' } },
+    anomaly: { block: 'learn/anomaly@1', params: { normalLabels: ['balanced'] }, inputs: { features: 'spectral' } },
+  },
+});
