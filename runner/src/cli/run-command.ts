@@ -1,6 +1,6 @@
-import { relative } from 'node:path';
 import { loadPipeline } from '../config/load-pipeline.js';
 import { checkDeploys } from '../deploy/check-deploys.js';
+import { runSummaryLines } from './run-summary.js';
 import { parseOverride } from '../config/overrides.js';
 import { catalogFor } from '../plan/catalog-for.js';
 import { planPipeline } from '../plan/plan-pipeline.js';
@@ -46,7 +46,10 @@ export async function runCommand(target: string, options: RunCommandOptions): Pr
   }
   await rendering;
   if (options.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
-  else printSummary(manifest);
+  else {
+    printSummary(manifest);
+    for (const line of await runSummaryLines(manifest, pipeline.dir)) process.stdout.write(`${line}\n`);
+  }
   if (interrupted) {
     process.stderr.write('cancelled: finished blocks are cached, nothing partial was published\n');
     return 1;
@@ -62,9 +65,6 @@ function printSummary(manifest: RunManifest): void {
     for (const s of b.skippedSamples ?? []) process.stderr.write(`warning: block "${b.name}" skipped ${s.unit}: ${s.reason}\n`);
   }
   if (manifest.integrityRecovery) process.stderr.write(`warning: ${manifest.integrityRecovery}; recovered by recomputing\n`);
-  for (const b of manifest.blocks.filter((x) => x.deployedTo && x.status !== 'failed')) {
-    process.stdout.write(`${b.name} (${b.block}@${b.version}, ${b.status}): ${relative(process.cwd(), b.deployedTo!) || b.deployedTo}\n`);
-  }
   const ran = manifest.blocks.filter((b) => b.status === 'ran').length;
   const cached = manifest.blocks.filter((b) => b.status === 'cached').length;
   process.stdout.write(`${manifest.ok ? 'done' : 'failed'}: ${manifest.pipeline} in ${formatMs(manifest.ms)} — ${ran} ran, ${cached} cached${failed.length ? `, ${failed.length} failed` : ''}\n`);
