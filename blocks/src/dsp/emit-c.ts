@@ -6,34 +6,9 @@
  */
 import { DspError } from './common/dsp-error.js';
 
-/** What the device will feed the block: one window of `frames` time steps × `axes` (interleaved). */
-export interface CInputInfo {
-  /** Samples per axis in one window (or pixels for images: then use `shape`). */
-  frames: number;
-  axes: number;
-  /** Sampling frequency in Hz (time series). */
-  frequency?: number;
-  /** [height, width, channels] for images. */
-  shape?: number[];
-}
-
-export interface CEmission {
-  /** C identifier prefix of everything emitted (`mfcc`, `mfe_2`, …). */
-  prefix: string;
-  /** File name → contents; the .c files to compile (the header is `header`, named `<prefix>.h`). */
-  sources: Record<string, string>;
-  header: string;
-  /** Floats the entry reads from `in`. */
-  inputSize: number;
-  /** Floats the entry writes to `out`. */
-  outputSize: number;
-  /** Bytes of the `scratch` buffer the entry needs (0 when it needs none); stack use is extra and small. */
-  ramBytes: number;
-  /** `int <entry>(const float *in, float *out, float *scratch)`: 0 on success, 1 when the input holds NaN/Inf. */
-  entry: string;
-}
-
-export type EmitC<P> = (params: P, input: CInputInfo) => CEmission;
+// The emitter contract is the SDK's, so plugin DSP blocks and built-ins deploy alike.
+import type { CEmission, CInputInfo, EmitC } from '@tinyforge/sdk';
+export type { CEmission, CInputInfo, EmitC };
 
 /** A block with its C emitter attached (an extra property next to the SDK contract). */
 export type WithEmitC<B, P> = B & { readonly emitC: EmitC<P> };

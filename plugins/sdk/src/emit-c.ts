@@ -1,7 +1,7 @@
 /**
- * C code generation for DSP blocks (mirrors blocks/src/dsp/emit-c.ts, where the built-in blocks'
- * emitters live). A DSP block that should run on a device ships `emitC`; a deploy target calls it
- * with the block's parsed params and the input the device will feed it.
+ * C code generation for DSP blocks (the built-in blocks' emitters live in blocks/src/dsp). A DSP
+ * block that should run on a device ships `emitC`; a deploy target calls it with the block's
+ * parsed params and the input the device will feed it.
  */
 
 /** What the device will feed the block: one window of `frames` time steps × `axes` (interleaved). */
