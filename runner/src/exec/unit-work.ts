@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { TinyforgeError, isTinyforgeError, type AnyBlock, type Sample, type SampleContext, type SampleRef, type SourceFile, type ErrorCode } from '@tinyforge/sdk';
 import { ArtifactStore } from '../artifacts/artifact-store.js';
 
@@ -21,7 +21,7 @@ export async function computeUnit(block: AnyBlock, ctx: SampleContext<never, unk
     let produced: Sample | Sample[] | null;
     if (unit.kind === 'source') {
       if (block.granularity !== 'sample' || !block.sources) throw new Error('not a source block');
-      const content = await readFile(unit.file.path);
+      const content = readFileSync(unit.file.path); // sync: see store/cas.ts
       produced = await block.readSource(unit.file, content, ctx as never);
     } else {
       if (block.granularity !== 'sample' || !block.runSample) throw new Error('not a per-sample block');
