@@ -1,17 +1,28 @@
 import { Command, Option } from 'commander';
 import { pipelineJsonSchema } from '../config/pipeline-schema.js';
-import { RUNNER_VERSION } from '../exec/run-pipeline.js';
-import { blocksInfoCommand, blocksListCommand } from './blocks-command.js';
-import { cacheGcCommand, cacheInfoCommand } from './cache-command.js';
-import { dspCommand, type DspCommandOptions } from './dsp-command.js';
-import { diffCommand } from './diff-command.js';
-import { lockCommand } from './lock-command.js';
+import { RUNNER_VERSION } from '../version.js';
+import type { DspCommandOptions } from './dsp-command.js';
 import { reportError } from './print-error.js';
-import { reportCommand } from './report-command.js';
-import { testAddCommand, testCommand } from './test-command.js';
-import { evalCommand } from './eval-command.js';
-import { runCommand } from './run-command.js';
-import { statusCommand } from './status-command.js';
+
+
+/** Command implementations load on use: `status` should not pay for `report` or `dsp`. */
+function lazy<M extends Record<string, unknown>, K extends keyof M & string>(load: () => Promise<M>, name: K) {
+  return async (...args: unknown[]): Promise<number> => ((await load())[name] as (...a: unknown[]) => Promise<number>)(...args);
+}
+
+const blocksInfoCommand = lazy(() => import('./blocks-command.js'), 'blocksInfoCommand');
+const blocksListCommand = lazy(() => import('./blocks-command.js'), 'blocksListCommand');
+const cacheGcCommand = lazy(() => import('./cache-command.js'), 'cacheGcCommand');
+const cacheInfoCommand = lazy(() => import('./cache-command.js'), 'cacheInfoCommand');
+const dspCommand = lazy(() => import('./dsp-command.js'), 'dspCommand');
+const diffCommand = lazy(() => import('./diff-command.js'), 'diffCommand');
+const lockCommand = lazy(() => import('./lock-command.js'), 'lockCommand');
+const reportCommand = lazy(() => import('./report-command.js'), 'reportCommand');
+const testAddCommand = lazy(() => import('./test-command.js'), 'testAddCommand');
+const testCommand = lazy(() => import('./test-command.js'), 'testCommand');
+const evalCommand = lazy(() => import('./eval-command.js'), 'evalCommand');
+const runCommand = lazy(() => import('./run-command.js'), 'runCommand');
+const statusCommand = lazy(() => import('./status-command.js'), 'statusCommand');
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -14,7 +14,8 @@ import { writeBlockState } from './run-state.js';
 import { SamplePool } from './sample-pool.js';
 import { runDeploys } from '../deploy/run-deploys.js';
 
-export const RUNNER_VERSION = '0.1.0';
+export { RUNNER_VERSION } from '../version.js';
+import { RUNNER_VERSION } from '../version.js';
 
 export type ManifestBlockStatus = 'cached' | 'ran' | 'failed' | 'skipped';
 
