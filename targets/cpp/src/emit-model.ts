@@ -126,7 +126,8 @@ export function modelBuffers(ir: ModelIR): { buffers: PlanBuffer[]; tensorBuffer
 
 /** Weights of a conv/dense in the SIMD layout: rows padded to a multiple of 4 values, an even
  * row count, rows (2j, 2j+1) interleaved per group of 4 values; with `reorder` every group is
- * stored as (w0, w2, w1, w3) to meet natural-order im2col columns. */
+ * stored as (w0, w2, w1, w3) to meet natural-order im2col columns (the kernel builds those only
+ * for k_h > 1 with in_c % 4 != 0; dense layers and k_h == 1 convolutions read words). */
 export function dspRows(w: Int8Array, rows: number, k: number, reorder: boolean): Int8Array {
   const kp = ceil4(k);
   const pairs = Math.ceil(rows / 2);
@@ -237,7 +238,7 @@ export function emitModel(model: IrModel): ModelEmission {
             const k = KH * KW * C;
             kp = ceil4(k);
             src.push('#if TF_USE_DSP');
-            src.array('int8_t', `${n}_wd`, dspRows(w, CO, k, C % 4 !== 0), 1, false);
+            src.array('int8_t', `${n}_wd`, dspRows(w, CO, k, C % 4 !== 0 && KH !== 1), 1, false);
             src.push('#endif');
           } else if (M === 1 && C % 4 === 0) {
             src.push('#if TF_USE_DSP');
@@ -270,7 +271,7 @@ export function emitModel(model: IrModel): ModelEmission {
           src.array('int8_t', `${n}_w`, w, 1);
           src.array('int32_t', `${n}_b`, Array.from(int32Of(model, bT), cInt32), 4);
           src.push('#if TF_USE_DSP');
-          src.array('int8_t', `${n}_wd`, dspRows(w, O, N, N % 4 !== 0), 1, false);
+          src.array('int8_t', `${n}_wd`, dspRows(w, O, N, false), 1, false);
           src.push('#endif');
           const rq = requantFields(src, n, fc.requant!, zpOut);
           src.push(`static const tf_fc_s8_t ${n} = { ${N}, ${O}, ${zpIn}, TF_DSP_SELECT(${n}_wd, ${n}_w), ${n}_b, ${rq}, ${ceil4(N)} };`);

@@ -7,6 +7,8 @@ export { emitCppLibrary, emitCppLibrarySync, sdkFiles, type CppLibrary, type Cpp
 export { emitModel, type ModelEmission } from './emit-model.js';
 export { planMemory, lowerBound, checkPlan, type MemoryPlan, type PlanBuffer } from './memory-plan.js';
 export { dspFromEmission } from './dsp-glue.js';
+export { continuousLayout, defaultKeywords, DEFAULT_CONTINUOUS, type ContinuousOptions, type ContinuousLayout } from './continuous.js';
+import { DEFAULT_CONTINUOUS } from './continuous.js';
 export { estimateLibrary, type EstimateReport } from './estimate.js';
 
 const params = z.object({
@@ -22,6 +24,21 @@ const params = z.object({
   estimate: z.enum(['auto', 'off', 'required']).default('auto'),
   cores: z.array(z.enum(['cortex-m4', 'cortex-m33', 'cortex-m0plus'])).default(['cortex-m4', 'cortex-m33', 'cortex-m0plus']),
   threshold: z.number().min(0).max(1).default(0.6),
+  /**
+   * Compile in run_classifier_continuous(): slices of strideMs in, per-window scores and the
+   * post-processing of `tinyforge calibrate` (runner/src/calibrate/postprocess.ts) out.
+   * Copy the values from .tinyforge/calibration/<pipeline>.json; omitted fields take defaults.
+   */
+  continuous: z
+    .object({
+      strideMs: z.number().positive().default(DEFAULT_CONTINUOUS.strideMs),
+      averageWindowMs: z.number().positive().default(DEFAULT_CONTINUOUS.averageWindowMs),
+      detectionThreshold: z.number().gt(0).max(1).default(DEFAULT_CONTINUOUS.detectionThreshold),
+      suppressionMs: z.number().min(0).default(DEFAULT_CONTINUOUS.suppressionMs),
+      keywords: z.array(z.string()).min(1).optional(),
+    })
+    .strict()
+    .optional(),
 });
 
 type EmitCarrier = { emitC?: (p: unknown, input: CInputInfo) => CEmission };
@@ -32,7 +49,7 @@ type EmitCarrier = { emitC?: (p: unknown, input: CInputInfo) => CEmission };
  */
 export default defineTarget({
   id: 'cpp',
-  version: '1.1.0',
+  version: '1.3.0',
   apiVersion: 1,
   description: 'Interpreter-free C++11 library (int8 bit-exact, static arena, EI-style API) + Cortex-M estimates',
   params,
@@ -57,7 +74,7 @@ export default defineTarget({
       const info: CInputInfo = { frames: rawFrames, axes, ...(frequency ? { frequency } : {}) };
       dsp = dspFromEmission(last.block.id, emitC(last.params, info));
     } else if (last) ctx.log.warn(`DSP block ${last.name} is not compiled in (${emitC ? 'set rawFrames/frequency' : 'it has no emitC'}); run_classifier() takes features`);
-    const lib = emitCppLibrarySync(model, dsp, { name: p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_'), ...(frequency ? { frequency } : {}), threshold: p.threshold });
+    const lib = emitCppLibrarySync(model, dsp, { name: p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_'), ...(frequency ? { frequency } : {}), threshold: p.threshold, axes, ...(p.continuous ? { continuous: p.continuous } : {}) });
     for (const [rel, text] of lib.files) await ctx.output.writeFile(rel, text);
     if (p.estimate === 'off') return;
     const { estimateLibrary } = await import('./estimate.js');

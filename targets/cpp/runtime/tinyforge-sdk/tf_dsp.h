@@ -18,6 +18,9 @@ TF_INLINE int32_t tf_smlabb(uint32_t a, uint32_t b, int32_t acc) { int32_t r; __
 TF_INLINE int32_t tf_smlatt(uint32_t a, uint32_t b, int32_t acc) { int32_t r; __asm__("smlatt %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc)); return r; }
 TF_INLINE uint32_t tf_sadd16(uint32_t a, uint32_t b) { uint32_t r; __asm__("sadd16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b)); return r; }
 TF_INLINE uint32_t tf_pkhbt(uint32_t lo, uint32_t hi) { uint32_t r; __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi)); return r; }
+/* Per-byte signed max / min of four int8 lanes: SSUB8 sets the GE flags, SEL picks by them. */
+TF_INLINE uint32_t tf_smax8(uint32_t a, uint32_t b) { uint32_t r; __asm__("ssub8 %0, %1, %2\n\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b) : "cc"); return r; }
+TF_INLINE uint32_t tf_smin8(uint32_t a, uint32_t b) { uint32_t r; __asm__("ssub8 %0, %1, %2\n\tsel %0, %2, %1" : "=&r"(r) : "r"(a), "r"(b) : "cc"); return r; }
 #elif defined(TF_EMULATE_DSP)
 #define TF_USE_DSP 1
 TF_INLINE int32_t tf_lo16(uint32_t x) { return (int16_t)(x & 0xffffu); }
@@ -32,6 +35,16 @@ TF_INLINE int32_t tf_smlabb(uint32_t a, uint32_t b, int32_t acc) { return tf_wra
 TF_INLINE int32_t tf_smlatt(uint32_t a, uint32_t b, int32_t acc) { return tf_wrap_add(acc, tf_hi16(a) * tf_hi16(b)); }
 TF_INLINE uint32_t tf_sadd16(uint32_t a, uint32_t b) { return tf_pack16(tf_lo16(a) + tf_lo16(b), tf_hi16(a) + tf_hi16(b)); }
 TF_INLINE uint32_t tf_pkhbt(uint32_t lo, uint32_t hi) { return (lo & 0xffffu) | (hi << 16); }
+TF_INLINE uint32_t tf_smax8(uint32_t a, uint32_t b) {
+  uint32_t r = 0;
+  for (int i = 0; i < 32; i += 8) { const int8_t x = (int8_t)(a >> i), y = (int8_t)(b >> i); r |= (uint32_t)(uint8_t)(x >= y ? x : y) << i; }
+  return r;
+}
+TF_INLINE uint32_t tf_smin8(uint32_t a, uint32_t b) {
+  uint32_t r = 0;
+  for (int i = 0; i < 32; i += 8) { const int8_t x = (int8_t)(a >> i), y = (int8_t)(b >> i); r |= (uint32_t)(uint8_t)(x >= y ? y : x) << i; }
+  return r;
+}
 #else
 #define TF_USE_DSP 0
 #endif

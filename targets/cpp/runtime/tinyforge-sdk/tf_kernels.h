@@ -28,7 +28,8 @@ typedef struct {
   int32_t depth_mult; /* depthwise only */
   int32_t in_zp;
   /* Portable layout: conv [out_c][k_h][k_w][in_c], depthwise [k_h][k_w][out_c].
-   * DSP layout (conv): rows of k_padded, each 4-group stored as (w0, w2, w1, w3), zero padded;
+   * DSP layout (conv): rows of k_padded, zero padded; each 4-group stored as (w0, w2, w1, w3)
+   * when in_c % 4 != 0 and k_h > 1, natural otherwise;
    * DSP layout (depthwise): int16 pairs per tap and 4-channel group: (c0, c2), (c1, c3). */
   const void *weights;
   const int32_t *bias;
@@ -39,7 +40,7 @@ typedef struct {
 typedef struct {
   int32_t in_n, out_n;
   int32_t in_zp;
-  const void *weights; /* [out_n][in_n]; DSP layout like conv with k_padded */
+  const void *weights; /* [out_n][in_n]; DSP layout like conv with k_padded, natural 4-groups */
   const int32_t *bias;
   tf_requant_t rq;
   int32_t k_padded;

@@ -34,16 +34,34 @@ size_t tf_conv_s8_scratch(const tf_conv_s8_t *p) {
 
 #if TF_USE_DSP
 /* im2col for two pixels, interleaved per group of 4 values: A0..A3 B0..B3 A4..A7 B4..B7 ...
- * (int16, input offset added, padding 0). With in_c % 4 == 0 each group is stored in SXTB16
- * order (x0, x2, x1, x3) and the weights stay natural; otherwise values are natural and the
- * generator stored the weights as (w0, w2, w1, w3). `slot` 0 writes pixel A, 1 pixel B. */
+ * (int16, input offset added, padding 0). With in_c % 4 == 0 or k_h == 1 each group is stored in
+ * SXTB16 order (x0, x2, x1, x3) and the weights stay natural; otherwise values are natural and
+ * the generator stored the weights as (w0, w2, w1, w3). `slot` 0 writes pixel A, 1 pixel B.
+ * With k_h == 1 a pixel's window is one contiguous run of k_w * in_c values (1D convolutions,
+ * dense layers), read a word at a time whatever in_c is. */
 static void im2col_q15(const tf_conv_s8_t *p, const int8_t *in, int32_t oy, int32_t ox, int16_t *col, int32_t slot) {
   const int32_t C = p->in_c, W = p->in_w, H = p->in_h, KW = p->k_w;
   const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
   const int32_t off = -p->in_zp;
+  const uint32_t off2 = ((uint32_t)(uint16_t)off) | ((uint32_t)(uint16_t)off << 16);
   col += slot * 4;
-  if ((C & 3) == 0) {
-    const uint32_t off2 = ((uint32_t)(uint16_t)off) | ((uint32_t)(uint16_t)off << 16);
+  const int sx = p->k_h == 1;
+  int32_t k = 0;
+  if (sx && iy0 >= 0 && iy0 < H && ix0 >= 0 && ix0 + KW <= W) {
+    const int8_t *s = in + (iy0 * W + ix0) * C;
+    const int32_t K = KW * C;
+    /* The last partial word may be read whole while it stays inside the input tensor: its extra
+     * values meet zero padding weights. */
+    const int32_t whole = (iy0 * W + ix0) * C + p->k_padded <= H * W * C ? p->k_padded : (K & ~3);
+    uint32_t *d = (uint32_t *)(void *)col;
+    for (; k < whole; k += 4) {
+      const uint32_t w = tf_read_u32(s + k);
+      d[0] = tf_sadd16(tf_sxtb16(w), off2);
+      d[1] = tf_sadd16(tf_sxtb16_ror8(w), off2);
+      d += 4;
+    }
+    for (; k < K; k++) col[(k & ~3) * 2 + (((k & 1) << 1) | ((k >> 1) & 1))] = (int16_t)(s[k] + off);
+  } else if ((C & 3) == 0) {
     uint32_t *d = (uint32_t *)(void *)col;
     for (int32_t ky = 0; ky < p->k_h; ky++) {
       const int32_t iy = iy0 + ky;
@@ -63,55 +81,150 @@ static void im2col_q15(const tf_conv_s8_t *p, const int8_t *in, int32_t oy, int3
       }
     }
     return;
-  }
-  int32_t k = 0;
-  for (int32_t ky = 0; ky < p->k_h; ky++) {
-    const int32_t iy = iy0 + ky;
-    for (int32_t kx = 0; kx < KW; kx++) {
-      const int32_t ix = ix0 + kx;
-      const int valid = iy >= 0 && iy < H && ix >= 0 && ix < W;
-      const int8_t *s = in + (iy * W + ix) * C;
-      for (int32_t c = 0; c < C; c++, k++) col[(k & ~3) * 2 + (k & 3)] = (int16_t)(valid ? s[c] + off : 0);
+  } else {
+    for (int32_t ky = 0; ky < p->k_h; ky++) {
+      const int32_t iy = iy0 + ky;
+      for (int32_t kx = 0; kx < KW; kx++) {
+        const int32_t ix = ix0 + kx;
+        const int valid = iy >= 0 && iy < H && ix >= 0 && ix < W;
+        const int8_t *s = in + (iy * W + ix) * C;
+        for (int32_t c = 0; c < C; c++, k++) {
+          const int32_t pos = sx ? (((k & 1) << 1) | ((k >> 1) & 1)) : (k & 3);
+          col[(k & ~3) * 2 + pos] = (int16_t)(valid ? s[c] + off : 0);
+        }
+      }
     }
   }
-  for (; k < p->k_padded; k++) col[(k & ~3) * 2 + (k & 3)] = 0;
+  for (; k < p->k_padded; k++) col[(k & ~3) * 2 + (sx ? (((k & 1) << 1) | ((k >> 1) & 1)) : (k & 3))] = 0;
 }
 
-/* Two interleaved columns against the output channels, two channels at a time. The weights of
- * channels (2j, 2j+1) are interleaved per group of 4 (8 bytes per group). */
+/* gemmlowp SaturatingRoundingDoublingHighMul for a requantization multiplier: on the core the
+ * rounding constant is added to the low word (ADDS/ADC), which keeps two registers free that a
+ * preloaded SMLAL accumulator would hold across the loop. */
+TF_INLINE int32_t srdhm_core(int32_t a, int32_t m) {
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(TF_EMULATE_DSP)
+  uint32_t lo; int32_t hi;
+  __asm__("smull %0, %1, %2, %3\n\tadds %0, %0, #0x40000000\n\tadc %1, %1, #0" : "=&r"(lo), "=&r"(hi) : "r"(a), "r"(m) : "cc");
+  return (int32_t)((lo >> 31) | ((uint32_t)hi << 1));
+#else
+  return tf_srdhm_m(a, m);
+#endif
+}
+
+/* Signed saturation to 8 and 16 bits (SSAT on the core). */
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(TF_EMULATE_DSP)
+TF_INLINE int32_t ssat8(int32_t x) { int32_t r; __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(x)); return r; }
+TF_INLINE int32_t ssat16(int32_t x) { int32_t r; __asm__("ssat %0, #16, %1" : "=r"(r) : "r"(x)); return r; }
+#else
+TF_INLINE int32_t ssat8(int32_t x) { return tf_clamp(x, -128, 127); }
+TF_INLINE int32_t ssat16(int32_t x) { return tf_clamp(x, -32768, 32767); }
+#endif
+
+/* tf_mbqm without branches: both shifts are taken (one is 0) and RoundingDivideByPOT's
+ * "remainder above threshold" is the sign bit of threshold - remainder. */
+TF_INLINE int32_t mbqm_flat(int32_t x, int32_t m, int32_t s) {
+  const int32_t left = s & ~(s >> 31), right = left - s;
+  const int32_t v = srdhm_core(tf_wrap_shl(x, left), m);
+  const uint32_t mask = (1u << right) - 1u;
+  const uint32_t rem = (uint32_t)v & mask;
+  const uint32_t thr = (mask >> 1) + ((uint32_t)v >> 31);
+  return tf_wrap_add(v >> right, (int32_t)((thr - rem) >> 31));
+}
+
+/* Requantizes a run of accumulators of channels c0.. in a loop of its own: done inside the
+ * multiply loop it needs more live registers than the core has and spills. clamp(v + zp) to
+ * [-128, 127] is ssat8(ssat16(v) + zp) (|zp| <= 128), which needs no bound registers. */
+static void requant_run(const int32_t *acc, int32_t n, const tf_requant_t *rq, int32_t c0, int8_t *out) {
+  const int32_t *mult = rq->multiplier + c0;
+  const int8_t *shift = rq->shift + c0;
+  const int32_t zp = rq->out_zp, lo = rq->act_min, hi = rq->act_max;
+  if (lo == -128 && hi == 127) {
+    for (int32_t i = 0; i < n; i++) out[i] = (int8_t)ssat8(ssat16(mbqm_flat(acc[i], mult[i], shift[i])) + zp);
+  } else {
+    for (int32_t i = 0; i < n; i++) out[i] = (int8_t)tf_clamp(ssat16(mbqm_flat(acc[i], mult[i], shift[i])) + zp, lo, hi);
+  }
+}
+
+/* Channels per accumulator block: two pixels' int32 sums of this many channels live on the stack
+ * (a power of 2 and a multiple of 4: the depthwise kernel fills it 4 channels at a time). */
+#define TF_ACC_BLOCK 16
+
+/* n words of int8 from s into one column slot (every other pair of words) in SXTB16 order, offset added. */
+static void col_words(const int8_t *s, int32_t n, uint32_t off2, uint32_t *d) {
+  for (; n > 0; n--, s += 4, d += 4) {
+    const uint32_t w = tf_read_u32(s);
+    d[0] = tf_sadd16(tf_sxtb16(w), off2);
+    d[1] = tf_sadd16(tf_sxtb16_ror8(w), off2);
+  }
+}
+
+/* One group of 4 values: two channels (weights u0, u1) against two pixels (columns at x). */
+#define TF_MM_STEP(w, x)                                                      \
+  do {                                                                        \
+    const uint32_t u0 = (w)[0], u1 = (w)[1];                                  \
+    const uint32_t xa0 = (x)[0], xa1 = (x)[1], xb0 = (x)[2], xb1 = (x)[3];    \
+    const uint32_t l0 = tf_sxtb16(u0), h0 = tf_sxtb16_ror8(u0);               \
+    const uint32_t l1 = tf_sxtb16(u1), h1 = tf_sxtb16_ror8(u1);               \
+    a0 = tf_smlad(xa0, l0, a0);                                               \
+    a0 = tf_smlad(xa1, h0, a0);                                               \
+    a1 = tf_smlad(xa0, l1, a1);                                               \
+    a1 = tf_smlad(xa1, h1, a1);                                               \
+    b0 = tf_smlad(xb0, l0, b0);                                               \
+    b0 = tf_smlad(xb1, h0, b0);                                               \
+    b1 = tf_smlad(xb0, l1, b1);                                               \
+    b1 = tf_smlad(xb1, h1, b1);                                               \
+  } while (0)
+
+/* Sums of one channel pair (weights at w, biases bias0/bias1) over both columns into sa/sb;
+ * returns the next pair's weights. */
+TF_INLINE const uint32_t *mm_pair(const uint32_t *w, const uint32_t *x, int32_t groups, int32_t bias0, int32_t bias1,
+                                  int32_t *sa, int32_t *sb) {
+  int32_t a0 = bias0, a1 = bias1, b0 = a0, b1 = a1;
+  for (const uint32_t *end = w + groups * 2; w != end; w += 2, x += 4) TF_MM_STEP(w, x);
+  sa[0] = a0; sa[1] = a1;
+  sb[0] = b0; sb[1] = b1;
+  return w;
+}
+
+/* The same for column A only (dense layers). */
+TF_INLINE const uint32_t *mm_pair1(const uint32_t *w, const uint32_t *x, int32_t groups, int32_t bias0, int32_t bias1, int32_t *sa) {
+  int32_t a0 = bias0, a1 = bias1;
+  for (const uint32_t *end = w + groups * 2; w != end; w += 2, x += 4) {
+    const uint32_t u0 = w[0], u1 = w[1], xa0 = x[0], xa1 = x[1];
+    const uint32_t l0 = tf_sxtb16(u0), h0 = tf_sxtb16_ror8(u0);
+    const uint32_t l1 = tf_sxtb16(u1), h1 = tf_sxtb16_ror8(u1);
+    a0 = tf_smlad(xa0, l0, a0);
+    a0 = tf_smlad(xa1, h0, a0);
+    a1 = tf_smlad(xa0, l1, a1);
+    a1 = tf_smlad(xa1, h1, a1);
+  }
+  sa[0] = a0; sa[1] = a1;
+  return w;
+}
+
+/* Two interleaved columns (or column A alone when ob is null) against the output channels, two
+ * channels at a time. The weights of channels (2j, 2j+1) are interleaved per group of 4 (8 bytes
+ * per group), pair after pair (an odd count has a zero last row), so one pointer walks them all.
+ * Sums go to a small block on the stack, requantized by requant_run. */
 static void matmul_2x2(const int8_t *wt, const int32_t *bias, const tf_requant_t *rq, int32_t kp, int32_t co_n,
                        const int16_t *col, int8_t *oa, int8_t *ob) {
-  const int32_t *mult = rq->multiplier;
-  const int8_t *shift = rq->shift;
-  const int32_t zp = rq->out_zp, lo = rq->act_min, hi = rq->act_max;
+  int32_t acc[2][TF_ACC_BLOCK];
   const int32_t groups = kp >> 2;
-  for (int32_t co = 0; co < co_n; co += 2) {
-    const uint32_t *w = (const uint32_t *)(const void *)(wt + co * kp);
-    const uint32_t *x = (const uint32_t *)(const void *)col;
-    const int two = co + 1 < co_n;
-    int32_t a0 = bias[co], a1 = two ? bias[co + 1] : 0, b0 = a0, b1 = a1;
-    for (int32_t g = 0; g < groups; g++) {
-      const uint32_t u0 = w[0], u1 = w[1];
-      const uint32_t xa0 = x[0], xa1 = x[1], xb0 = x[2], xb1 = x[3];
-      const uint32_t l0 = tf_sxtb16(u0), h0 = tf_sxtb16_ror8(u0);
-      const uint32_t l1 = tf_sxtb16(u1), h1 = tf_sxtb16_ror8(u1);
-      a0 = tf_smlad(xa0, l0, a0);
-      a0 = tf_smlad(xa1, h0, a0);
-      a1 = tf_smlad(xa0, l1, a1);
-      a1 = tf_smlad(xa1, h1, a1);
-      b0 = tf_smlad(xb0, l0, b0);
-      b0 = tf_smlad(xb1, h0, b0);
-      b1 = tf_smlad(xb0, l1, b1);
-      b1 = tf_smlad(xb1, h1, b1);
-      w += 2;
-      x += 4;
+  const uint32_t *w = (const uint32_t *)(const void *)wt;
+  const uint32_t *x = (const uint32_t *)(const void *)col;
+  for (int32_t c0 = 0; c0 < co_n; c0 += TF_ACC_BLOCK) {
+    const int32_t n = imin(co_n - c0, TF_ACC_BLOCK);
+    const int32_t *bp = bias + c0;
+    int32_t *sa = acc[0], *sb = acc[1];
+    if (ob) {
+      for (int32_t j = n >> 1; j > 0; j--, bp += 2, sa += 2, sb += 2) w = mm_pair(w, x, groups, bp[0], bp[1], sa, sb);
+      if (n & 1) w = mm_pair(w, x, groups, bp[0], 0, sa, sb);
+    } else {
+      for (int32_t j = n >> 1; j > 0; j--, bp += 2, sa += 2) w = mm_pair1(w, x, groups, bp[0], bp[1], sa);
+      if (n & 1) w = mm_pair1(w, x, groups, bp[0], 0, sa);
     }
-    oa[co] = tf_requant(a0, mult[co], shift[co], zp, lo, hi);
-    if (ob) ob[co] = tf_requant(b0, mult[co], shift[co], zp, lo, hi);
-    if (two) {
-      oa[co + 1] = tf_requant(a1, mult[co + 1], shift[co + 1], zp, lo, hi);
-      if (ob) ob[co + 1] = tf_requant(b1, mult[co + 1], shift[co + 1], zp, lo, hi);
-    }
+    requant_run(acc[0], n, rq, c0, oa + c0);
+    if (ob) requant_run(acc[1], n, rq, c0, ob + c0);
   }
 }
 #endif
@@ -121,14 +234,24 @@ void tf_conv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scra
 #if TF_USE_DSP
   int16_t *col = (int16_t *)scratch;
   const int32_t pixels = p->out_h * OW;
+  /* k_h == 1: a window inside the row whose k_padded bytes stay inside the tensor is one run
+   * of whole words (see im2col_q15); anything else takes im2col_q15. */
+  const int32_t kp = p->k_padded, last = H * W * C - kp;
+  const uint32_t off2 = 0x00010001u * (uint16_t)(-p->in_zp);
   for (int32_t px = 0; px < pixels; px += 2) {
     const int pair = px + 1 < pixels;
     const int32_t pb = pair ? px + 1 : px;
-    im2col_q15(p, in, px / OW, px % OW, col, 0);
-    im2col_q15(p, in, pb / OW, pb % OW, col, 1);
-    matmul_2x2((const int8_t *)p->weights, p->bias, &p->rq, p->k_padded, CO, col, out + px * CO, pair ? out + pb * CO : 0);
+    for (int32_t slot = 0; slot < 2; slot++) {
+      const int32_t q = slot ? pb : px, oy = q / OW, ox = q % OW;
+      const int32_t iy = oy * p->stride_h - p->pad_top, ix = ox * p->stride_w - p->pad_left;
+      const int32_t start = (iy * W + ix) * C;
+      if (p->k_h == 1 && iy >= 0 && iy < H && ix >= 0 && ix + p->k_w <= W && start <= last)
+        col_words(in + start, kp >> 2, off2, (uint32_t *)(void *)(col + slot * 4));
+      else
+        im2col_q15(p, in, oy, ox, col, slot);
+    }
+    matmul_2x2((const int8_t *)p->weights, p->bias, &p->rq, kp, CO, col, out + px * CO, pair ? out + pb * CO : 0);
   }
-  (void)H; (void)W; (void)C;
 #else
   (void)scratch;
   const int8_t *wt = (const int8_t *)p->weights;
@@ -181,9 +304,9 @@ void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *sc
     memset(zrow, (int8_t)p->in_zp, (size_t)C);
     const int32_t T = KH * KW;
     const uint32_t *wt = (const uint32_t *)p->weights; /* [T][C/2] words of int16 pairs */
-    const int32_t *mult = p->rq.multiplier, *bias = p->bias;
-    const int8_t *shift = p->rq.shift;
-    const int32_t zp = p->rq.out_zp, lo = p->rq.act_min, hi = p->rq.act_max, wstep = C >> 1;
+    /* Sums of a block of channels go to acc, requantized by requant_run (TF_ACC_BLOCK: a power of 2, multiple of 4). */
+    const int32_t *bias = p->bias;
+    const int32_t wstep = C >> 1;
     for (int32_t oy = 0; oy < p->out_h; oy++) {
       const int32_t iy0 = oy * p->stride_h - p->pad_top;
       for (int32_t ox = 0; ox < OW; ox++) {
@@ -196,6 +319,7 @@ void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *sc
           }
         }
         int8_t *o = out + (oy * OW + ox) * CO;
+        int32_t acc[TF_ACC_BLOCK];
         for (int32_t g = 0; g < C; g += 4) {
           int32_t a0 = bias[g], a1 = bias[g + 1], a2 = bias[g + 2], a3 = bias[g + 3];
           const uint32_t *w = wt + (g >> 1);
@@ -209,10 +333,12 @@ void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *sc
             a3 = tf_smlatt(xh, wh, a3);
             w += wstep;
           }
-          o[g] = tf_requant(a0, mult[g], shift[g], zp, lo, hi);
-          o[g + 1] = tf_requant(a1, mult[g + 1], shift[g + 1], zp, lo, hi);
-          o[g + 2] = tf_requant(a2, mult[g + 2], shift[g + 2], zp, lo, hi);
-          o[g + 3] = tf_requant(a3, mult[g + 3], shift[g + 3], zp, lo, hi);
+          int32_t *a = acc + (g & (TF_ACC_BLOCK - 1));
+          a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3;
+          if (((g + 4) & (TF_ACC_BLOCK - 1)) == 0 || g + 4 >= C) {
+            const int32_t c0 = g & ~(TF_ACC_BLOCK - 1);
+            requant_run(acc, g + 4 - c0, &p->rq, c0, o + c0);
+          }
         }
       }
     }
@@ -263,8 +389,7 @@ void tf_fc_s8(const tf_fc_s8_t *p, const int8_t *in, int8_t *out, void *scratch)
   c.stride_h = c.stride_w = 1;
   c.in_zp = p->in_zp;
   c.k_padded = p->k_padded;
-  im2col_q15(&c, in, 0, 0, (int16_t *)scratch, 0);
-  im2col_q15(&c, in, 0, 0, (int16_t *)scratch, 1);
+  im2col_q15(&c, in, 0, 0, (int16_t *)scratch, 0); /* column A only: matmul_2x2 reads B for a second output */
   matmul_2x2((const int8_t *)p->weights, p->bias, &p->rq, p->k_padded, p->out_n, (const int16_t *)scratch, out, 0);
 #else
   (void)scratch;
@@ -283,6 +408,30 @@ void tf_fc_s8(const tf_fc_s8_t *p, const int8_t *in, int8_t *out, void *scratch)
 
 void tf_maxpool_s8(const tf_pool_t *p, const int8_t *in, int8_t *out) {
   const int32_t C = p->c, W = p->in_w, H = p->in_h;
+#if TF_USE_DSP
+  if ((C & 3) == 0) {
+    /* Four channels per word: running max from -128 over the valid taps, then the clamp. */
+    const uint32_t lo4 = 0x01010101u * (uint8_t)p->act_min, hi4 = 0x01010101u * (uint8_t)p->act_max;
+    for (int32_t oy = 0; oy < p->out_h; oy++) {
+      const int32_t iy0 = oy * p->stride_h - p->pad_top;
+      const int32_t ky0 = imax(0, -iy0), ky1 = imin(p->k_h, H - iy0);
+      for (int32_t ox = 0; ox < p->out_w; ox++) {
+        const int32_t ix0 = ox * p->stride_w - p->pad_left;
+        const int32_t kx0 = imax(0, -ix0), kx1 = imin(p->k_w, W - ix0);
+        int8_t *o = out + (oy * p->out_w + ox) * C;
+        for (int32_t c = 0; c < C; c += 4) {
+          uint32_t m = 0x80808080u;
+          for (int32_t ky = ky0; ky < ky1; ky++) {
+            const int8_t *x = in + ((iy0 + ky) * W + ix0) * C + c;
+            for (int32_t kx = kx0; kx < kx1; kx++) m = tf_smax8(m, tf_read_u32(x + kx * C));
+          }
+          tf_write_u32(o + c, tf_smin8(tf_smax8(m, lo4), hi4));
+        }
+      }
+    }
+    return;
+  }
+#endif
   for (int32_t oy = 0; oy < p->out_h; oy++) {
     const int32_t iy0 = oy * p->stride_h - p->pad_top;
     const int32_t ky0 = imax(0, -iy0), ky1 = imin(p->k_h, H - iy0);

@@ -44,14 +44,44 @@ typedef struct {
   int64_t anomaly_us;
 } ei_impulse_result_timing_t;
 
+#ifndef EI_CLASSIFIER_CONTINUOUS
+#define EI_CLASSIFIER_CONTINUOUS 0
+#endif
+
+#if EI_CLASSIFIER_CONTINUOUS
+/* What run_classifier_continuous() adds to a result. */
+typedef struct {
+  bool ready;                 /* false while the first window is still filling (scores are 0) */
+  uint32_t window_index;      /* 0-based inference index in the stream */
+  double time_ms;             /* end of that window in the stream: index * stride + window */
+  int detected;               /* label index that fired on this window, or -1 */
+  const char *detected_label; /* its label, or NULL */
+  float detected_score;       /* its averaged score */
+} tf_continuous_result_t;
+#endif
+
 typedef struct {
   ei_impulse_result_classification_t classification[EI_CLASSIFIER_LABEL_COUNT];
   float anomaly;
   ei_impulse_result_timing_t timing;
+#if EI_CLASSIFIER_CONTINUOUS
+  tf_continuous_result_t continuous;
+#endif
 } ei_impulse_result_t;
 
 /* Runs the DSP block (if the model has one) and the network on one window of input. */
 EI_IMPULSE_ERROR run_classifier(signal_t *signal, ei_impulse_result_t *result, bool debug);
+
+#if EI_CLASSIFIER_CONTINUOUS
+/* Continuous mode: `slice` holds the next EI_CLASSIFIER_SLICE_SIZE raw values of the stream.
+ * Once EI_CLASSIFIER_SLICES_PER_MODEL_WINDOW slices have arrived, each call classifies the
+ * latest full window (result->classification) and applies the post-processing baked in from
+ * the target's `continuous` params (averaging, threshold, suppression; result->continuous). */
+EI_IMPULSE_ERROR run_classifier_continuous(signal_t *slice, ei_impulse_result_t *result, bool debug);
+/* Clears the window and the post-processing state (start of a new stream). */
+void run_classifier_init(void);
+void run_classifier_continuous_reset(void);
+#endif
 
 /* Wraps a float buffer as a signal_t (keeps the pointer; one buffer at a time). */
 int signal_from_buffer(const float *data, size_t data_size, signal_t *signal);
