@@ -3,8 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ArtifactStore } from '../artifacts/artifact-store.js';
 import { resolveRemoteConfig } from '../remote/config.js';
-import { RemoteCache, type RemoteCacheOptions } from '../remote/remote-cache.js';
-import { serveBlobRequests } from '../remote/blob-channel.js';
+import type { RemoteCache, RemoteCacheOptions } from '../remote/remote-cache.js';
 import { ActionCache } from './action-cache.js';
 import { ContentStore } from './cas.js';
 import { storeLayout, type StoreLayout } from './layout.js';
@@ -65,9 +64,15 @@ export async function openStore(root: string, env: NodeJS.ProcessEnv = process.e
   const cas = new ContentStore(layout.casDir);
   const configDir = opts.projectDir ?? (basename(root) === '.tinyforge' ? dirname(root) : undefined);
   const remoteConfig = opts.remote ? resolveRemoteConfig(env, configDir) : undefined;
-  const remote = remoteConfig ? await new RemoteCache(remoteConfig, cas, typeof opts.remote === 'object' ? opts.remote : {}).open() : undefined;
+  // The remote client loads only when a remote is configured: local runs keep a short start-up.
+  let remote: RemoteCache | undefined;
+  if (remoteConfig) {
+    const [{ RemoteCache: Client }, { serveBlobRequests }] = await Promise.all([import('../remote/remote-cache.js'), import('../remote/blob-channel.js')]);
+    const client = await new Client(remoteConfig, cas, typeof opts.remote === 'object' ? opts.remote : {}).open();
+    serveBlobRequests(cas.dir, (digest) => client.fetchInto(digest));
+    remote = client;
+  }
   cas.remote = remote;
-  if (remote) serveBlobRequests(cas.dir, (digest) => remote.fetchInto(digest));
   return {
     layout,
     cas,
