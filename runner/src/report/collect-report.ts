@@ -1,9 +1,10 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileSetReader, JsonObject, JsonValue, SampleSetReader } from '@tinyforge/sdk';
 import type { Plan } from '../plan/plan-pipeline.js';
 import { findStateRoot, openStore, type Store } from '../store/open-store.js';
 import { readBlockState } from '../exec/run-state.js';
+import { readLastRun } from '../exec/last-run.js';
 import type { RunManifest } from '../exec/run-pipeline.js';
 import { principalComponents } from './pca.js';
 
@@ -138,17 +139,8 @@ async function featureSection(block: string, reader: SampleSetReader, store: Sto
 }
 
 async function lastRunManifest(store: Store, pipeline: string): Promise<ReportData['lastRun']> {
-  let files: string[];
-  try {
-    files = (await readdir(store.layout.runsDir)).filter((f) => f.endsWith('.json')).sort().reverse();
-  } catch {
-    return null;
-  }
-  for (const file of files) {
-    const manifest = (await readJsonFile(join(store.layout.runsDir, file))) as RunManifest | null;
-    if (manifest?.pipeline === pipeline) return { startedAt: manifest.startedAt, ms: manifest.ms, ok: manifest.ok, git: manifest.git, blocks: manifest.blocks };
-  }
-  return null;
+  const manifest = await readLastRun(store.layout.runsDir, pipeline);
+  return manifest ? { startedAt: manifest.startedAt, ms: manifest.ms, ok: manifest.ok, git: manifest.git, blocks: manifest.blocks } : null;
 }
 
 async function readJsonFile(path: string): Promise<JsonValue | null> {

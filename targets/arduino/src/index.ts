@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTarget } from '@tinyforge/sdk';
-import { cppLibraryFiles, libraryParams } from './cpp-files.js';
+import { cppLibraryFiles, libraryParams } from '@tinyforge/target-cpp';
 
 const params = libraryParams.extend({
   author: z.string().default('tinyforge'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import cppTarget from '@tinyforge/target-cpp';
 import { defineTarget } from '@tinyforge/sdk';
-import { cppLibraryFiles, libraryParams } from './cpp-files.js';
+import { cppLibraryFiles, libraryParams } from '@tinyforge/target-cpp';
 
 export { renderPdsc, fileCategory, CCLASS, CGROUP, type PdscInput } from './pdsc.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTarget, TinyforgeError, type CEmission, type CInputInfo } from '@tinyforge/sdk';
+import { defineTarget, TinyforgeError, type CEmission, type CInputInfo, type TargetContext } from '@tinyforge/sdk';
 import type { IrModel } from '@tinyforge/blocks/learn/ir/model';
 import type { ModelIR } from '@tinyforge/blocks/learn/ir/types';
 
@@ -47,7 +47,7 @@ type EmitCarrier = { emitC?: (p: unknown, input: CInputInfo) => CEmission };
  * cpp: the model (and the pipeline's last DSP block, when it can emit C) as a self-contained
  * C++11 library, plus estimate.json with Cortex-M figures measured under QEMU.
  */
-export default defineTarget({
+const cppTarget = defineTarget({
   id: 'cpp',
   version: '1.3.0',
   apiVersion: 1,
@@ -94,3 +94,27 @@ export default defineTarget({
     if (!tc.available) ctx.log.warn(`estimate.json has no device figures: ${tc.reason}`);
   },
 });
+export default cppTarget;
+
+/** The cpp target's params minus its Cortex-M estimate options: what shapes the library. */
+export const libraryParams = cppTarget.params.omit({ estimate: true, cores: true });
+export type LibraryParams = z.output<typeof libraryParams>;
+
+/**
+ * The C++ library exactly as this target emits it (same model code, same DSP glue), captured as
+ * a file map: the wasm, cmsis-pack and arduino targets package it rather than regenerate it.
+ */
+export async function cppLibraryFiles(ctx: TargetContext, params: LibraryParams): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const text = new TextDecoder();
+  await cppTarget.emit({
+    ...ctx,
+    params: cppTarget.params.parse({ ...libraryParams.parse(params), estimate: 'off' }),
+    output: {
+      writeFile: async (rel, data) => void files.set(rel, typeof data === 'string' ? data : text.decode(data)),
+      writeJson: async (rel, value) => void files.set(rel, JSON.stringify(value, null, 2)),
+    },
+  });
+  return files;
+}
+

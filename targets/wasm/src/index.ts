@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTarget } from '@tinyforge/sdk';
-import { cppLibraryFiles, libraryParams } from './cpp-files.js';
+import { cppLibraryFiles, libraryParams } from '@tinyforge/target-cpp';
 
 export { wasmToolchainStatus, compileWasm, WASM_APT_PACKAGES } from './compile-wasm.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineBlock, type ParamProblem } from '@tinyforge/sdk';
-import { checkFftLength, dspMeta, withSample } from '../common/block-helpers.js';
-import { assertFinite, featuresSample, inputFacts, readSignal } from '../common/sample-input.js';
+import { checkFftLength, timeFrequencyMeta, withSample } from '../common/block-helpers.js';
+import { assertFinite, featuresSample, readSignal } from '../common/sample-input.js';
 import { withEmitC } from '../emit-c.js';
 import { emitMfccC } from './mfcc-c.js';
 import { createMfccPlan, mfcc, mfccShape, type MfccConfig, type MfccPlan } from './mfcc.js';
@@ -63,18 +63,7 @@ export default withEmitC(defineBlock({
   granularity: 'sample',
   checkParams: checkMfccParams,
   prepare: (params): MfccPlan => createMfccPlan(mfccConfig(params)),
-  outputMeta(params, inputMeta) {
-    const facts = inputFacts(inputMeta);
-    let shape: number[] | null = null;
-    if (facts.frequency !== undefined && facts.frames !== undefined) {
-      try {
-        shape = mfccShape(mfccConfig(params), facts.frequency, facts.frames);
-      } catch {
-        shape = null; // the per-sample run reports it with the sample id
-      }
-    }
-    return dspMeta(BLOCK_ID, params, shape);
-  },
+  outputMeta: (params, inputMeta) => timeFrequencyMeta(BLOCK_ID, params, inputMeta, (frequency, frames) => mfccShape(mfccConfig(params), frequency, frames)),
   runSample(sample, ctx) {
     const signal = readSignal(sample, { needsFrequency: true, singleAxis: true, checkFinite: false, block: BLOCK_ID });
     return withSample(sample, () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineBlock, type ParamProblem } from '@tinyforge/sdk';
-import { checkFftLength, dspMeta, withSample } from '../common/block-helpers.js';
-import { assertFinite, featuresSample, inputFacts, readSignal } from '../common/sample-input.js';
+import { checkFftLength, timeFrequencyMeta, withSample } from '../common/block-helpers.js';
+import { assertFinite, featuresSample, readSignal } from '../common/sample-input.js';
 import { withEmitC } from '../emit-c.js';
 import { emitMfeC } from './mfe-c.js';
 import { createMfePlan, mfe, mfeShape, type MfeConfig, type MfePlan } from './mfe.js';
@@ -55,18 +55,7 @@ export default withEmitC(defineBlock({
   granularity: 'sample',
   checkParams: checkMfeParams,
   prepare: (params): MfePlan => createMfePlan(mfeConfig(params)),
-  outputMeta(params, inputMeta) {
-    const facts = inputFacts(inputMeta);
-    let shape: number[] | null = null;
-    if (facts.frequency !== undefined && facts.frames !== undefined) {
-      try {
-        shape = mfeShape(mfeConfig(params), facts.frequency, facts.frames);
-      } catch {
-        shape = null;
-      }
-    }
-    return dspMeta(BLOCK_ID, params, shape);
-  },
+  outputMeta: (params, inputMeta) => timeFrequencyMeta(BLOCK_ID, params, inputMeta, (frequency, frames) => mfeShape(mfeConfig(params), frequency, frames)),
   runSample(sample, ctx) {
     const signal = readSignal(sample, { needsFrequency: true, singleAxis: true, checkFinite: false, block: BLOCK_ID });
     return withSample(sample, () => {

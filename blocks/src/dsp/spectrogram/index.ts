@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineBlock, type ParamProblem } from '@tinyforge/sdk';
-import { checkFftLength, dspMeta, withSample } from '../common/block-helpers.js';
-import { featuresSample, inputFacts, readSignal } from '../common/sample-input.js';
+import { checkFftLength, timeFrequencyMeta, withSample } from '../common/block-helpers.js';
+import { featuresSample, readSignal } from '../common/sample-input.js';
 import { withEmitC } from '../emit-c.js';
 import { emitSpectrogramC } from './spectrogram-c.js';
 import { createSpectrogramPlan, spectrogram, spectrogramShape, type SpectrogramConfig, type SpectrogramPlan } from './spectrogram.js';
@@ -41,18 +41,7 @@ export default withEmitC(defineBlock({
   granularity: 'sample',
   checkParams: checkSpectrogramParams,
   prepare: (params): SpectrogramPlan => createSpectrogramPlan(spectrogramConfig(params)),
-  outputMeta(params, inputMeta) {
-    const facts = inputFacts(inputMeta);
-    let shape: number[] | null = null;
-    if (facts.frequency !== undefined && facts.frames !== undefined) {
-      try {
-        shape = spectrogramShape(spectrogramConfig(params), facts.frequency, facts.frames, facts.axes ?? 1);
-      } catch {
-        shape = null;
-      }
-    }
-    return dspMeta(BLOCK_ID, params, shape);
-  },
+  outputMeta: (params, inputMeta) => timeFrequencyMeta(BLOCK_ID, params, inputMeta, (frequency, frames, axes) => spectrogramShape(spectrogramConfig(params), frequency, frames, axes)),
   runSample(sample, ctx) {
     const signal = readSignal(sample, { needsFrequency: true, singleAxis: false, block: BLOCK_ID });
     return withSample(sample, () => {
