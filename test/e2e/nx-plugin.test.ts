@@ -105,4 +105,15 @@ describe('@tinyforge/nx in a real Nx workspace', () => {
     },
     300_000,
   );
+
+  test('this repository is itself an Nx workspace: every committed pipeline is a project with run, test and deploy', { timeout: 120_000 }, () => {
+    const pipelines = readdirSync(join(REPO_ROOT, 'pipelines'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(pipelines.length).toBeGreaterThanOrEqual(4);
+    const projects = JSON.parse(nx(REPO_ROOT, 'show', 'projects', '--json')) as string[];
+    for (const name of pipelines) expect(projects).toContain(name);
+    const kws = JSON.parse(nx(REPO_ROOT, 'show', 'project', 'kws', '--json')) as { root: string; targets: Record<string, { options?: { command?: string } }> };
+    expect(kws.root).toBe('pipelines/kws');
+    expect(Object.keys(kws.targets)).toEqual(expect.arrayContaining(['run', 'test', 'deploy']));
+    expect(kws.targets.run!.options!.command).toContain('node runner/bin/tinyforge.js run pipelines/kws');
+  });
 });
