@@ -51,7 +51,7 @@ const keepModuleUrls = {
 const result = await build({
   entryPoints: { main: join(distDir, 'cli/main.js') },
   bundle: true,
-  splitting: false,
+  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { pipelineJsonSchema } from '../config/pipeline-schema.js';
 import { RUNNER_VERSION } from '../version.js';
 import type { DspCommandOptions } from './dsp-command.js';
 import { reportError } from './print-error.js';
@@ -190,7 +189,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('print the JSON Schema of pipeline files (for editors and YAML/JSON pipelines)')
     .action(
       wrap(async () => {
-        process.stdout.write(`${JSON.stringify(pipelineJsonSchema(), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify((await import('../config/pipeline-schema.js')).pipelineJsonSchema(), null, 2)}\n`);
         return 0;
       }),
     );

@@ -21,15 +21,28 @@ interface StatEntry {
   digest: string;
 }
 
-const FORMAT = 1;
+/** On disk: one array per field (10,000 entries parse in a few ms; no object per entry). */
+interface StatCacheFile {
+  format: typeof FORMAT;
+  paths: string[];
+  sizes: number[];
+  mtimes: number[];
+  inos: number[];
+  digests: string[];
+}
+
+const FORMAT = 2;
 
 /**
  * File digests keyed on (path, size, mtime, inode): a re-scan of an unchanged folder of 10,000
  * files costs 10,000 stat calls and no hashing. Any change to size, mtime or inode re-hashes.
+ * Loaded entries stay in their column arrays (a path → row map is all that is built); entries
+ * learnt in this process live in `changed` until save().
  */
 export class StatCache {
-  private entries = new Map<string, StatEntry>();
-  private dirty = false;
+  private loaded: StatCacheFile = { format: FORMAT, paths: [], sizes: [], mtimes: [], inos: [], digests: [] };
+  private rows = new Map<string, number>();
+  private changed = new Map<string, StatEntry>();
   hashed = 0;
 
   private constructor(private readonly file: string) {}
@@ -37,16 +50,26 @@ export class StatCache {
   static async open(dir: string): Promise<StatCache> {
     const cache = new StatCache(join(dir, 'files.json'));
     try {
-      const parsed = JSON.parse(await readFile(cache.file, 'utf8')) as { format: number; entries: Record<string, [number, number, number, string]> };
-      if (parsed.format === FORMAT) {
-        for (const [path, [size, mtimeMs, ino, digest]] of Object.entries(parsed.entries)) {
-          cache.entries.set(path, { size, mtimeMs, ino, digest });
-        }
+      const parsed = JSON.parse(await readFile(cache.file, 'utf8')) as StatCacheFile;
+      const n = parsed.paths?.length;
+      if (parsed.format === FORMAT && [parsed.sizes, parsed.mtimes, parsed.inos, parsed.digests].every((column) => column?.length === n)) {
+        cache.loaded = parsed;
+        for (let i = 0; i < n; i++) cache.rows.set(parsed.paths[i]!, i);
       }
     } catch {
       // no cache yet, or unreadable: start empty (it only saves time, never decides results)
     }
     return cache;
+  }
+
+  /** The digest recorded for `path` if its stat still matches, else undefined. */
+  private known(path: string, size: number, mtimeMs: number, ino: number): string | undefined {
+    const entry = this.changed.get(path);
+    if (entry) return entry.size === size && entry.mtimeMs === mtimeMs && entry.ino === ino ? entry.digest : undefined;
+    const row = this.rows.get(path);
+    if (row === undefined) return undefined;
+    const l = this.loaded;
+    return l.sizes[row] === size && l.mtimes[row] === mtimeMs && l.inos[row] === ino ? l.digests[row] : undefined;
   }
 
   /** Digest of one file, hashing only when its stat changed. */
@@ -57,14 +80,11 @@ export class StatCache {
     } catch {
       throw new TinyforgeError({ code: 'BAD_INPUT', file: path, message: 'file does not exist' });
     }
-    const known = this.entries.get(path);
-    if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && known.ino === st.ino) {
-      return { digest: known.digest, size: st.size };
-    }
+    const known = this.known(path, st.size, st.mtimeMs, st.ino);
+    if (known !== undefined) return { digest: known, size: st.size };
     const digest = await hashFile(path, st.size);
     this.hashed++;
-    this.entries.set(path, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, digest });
-    this.dirty = true;
+    this.changed.set(path, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, digest });
     return { digest, size: st.size };
   }
 
@@ -87,10 +107,9 @@ export class StatCache {
     for (let i = 0; i < paths.length; i++) {
       const path = paths[i]!;
       const st = statSync(path);
-      const known = this.entries.get(path);
-      if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && known.ino === st.ino) {
-        out[i] = { path, relPath: toRel(path), size: st.size, digest: known.digest };
-      } else misses.push(i);
+      const known = this.known(path, st.size, st.mtimeMs, st.ino);
+      if (known !== undefined) out[i] = { path, relPath: toRel(path), size: st.size, digest: known };
+      else misses.push(i);
     }
     let next = 0;
     const worker = async () => {
@@ -106,13 +125,27 @@ export class StatCache {
   }
 
   async save(): Promise<void> {
-    if (!this.dirty) return;
-    const entries: Record<string, [number, number, number, string]> = {};
-    for (const [path, e] of this.entries) entries[path] = [e.size, e.mtimeMs, e.ino, e.digest];
-    await atomicWrite(this.file, JSON.stringify({ format: FORMAT, entries }), { fsync: true });
-    this.dirty = false;
+    if (this.changed.size === 0) return;
+    const l = this.loaded;
+    const out: StatCacheFile = { format: FORMAT, paths: [], sizes: [], mtimes: [], inos: [], digests: [] };
+    const push = (path: string, size: number, mtimeMs: number, ino: number, digest: string) => {
+      out.paths.push(path);
+      out.sizes.push(size);
+      out.mtimes.push(mtimeMs);
+      out.inos.push(ino);
+      out.digests.push(digest);
+    };
+    for (let i = 0; i < l.paths.length; i++) if (!this.changed.has(l.paths[i]!)) push(l.paths[i]!, l.sizes[i]!, l.mtimes[i]!, l.inos[i]!, l.digests[i]!);
+    for (const [path, e] of this.changed) push(path, e.size, e.mtimeMs, e.ino, e.digest);
+    await atomicWrite(this.file, JSON.stringify(out), { fsync: true });
+    this.loaded = out;
+    this.rows = new Map(out.paths.map((p, i) => [p, i]));
+    this.changed.clear();
   }
 }
+
+// readdir names have no separators or dots to normalise: a concatenation is path.join without its cost.
+const joinChild = sep === '/' ? (dir: string, name: string) => (dir.endsWith('/') ? dir + name : `${dir}/${name}`) : join;
 
 function walk(root: string): string[] {
   const out: string[] = [];
@@ -120,7 +153,7 @@ function walk(root: string): string[] {
     const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue; // hidden files and our own .tinyforge
-      const full = join(dir, entry.name);
+      const full = joinChild(dir, entry.name);
       if (entry.isDirectory()) visit(full);
       else if (entry.isFile()) out.push(full);
     }
