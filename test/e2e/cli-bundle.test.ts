@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -23,10 +23,13 @@ describe('bundled CLI (runner/dist/cli-bundle, built by runner/scripts/bundle-cl
     expect(real).toMatch(/^\d+\.\d+\.\d+/);
 
     // Mark the bundle (not one of its stamped inputs): a fresh stamp means the bundle runs.
-    const bundled = join(root, 'runner/dist/cli-bundle/main.js');
+    const bundleDir = join(root, 'runner/dist/cli-bundle');
+    const marker = `RUNNER_VERSION = "${real}"`;
+    const chunk = readdirSync(bundleDir).find((f) => f.endsWith('.js') && readFileSync(join(bundleDir, f), 'utf8').includes(marker));
+    expect(chunk).toBeDefined();
+    const bundled = join(bundleDir, chunk!);
     const source = readFileSync(bundled, 'utf8');
-    expect(source).toContain(`RUNNER_VERSION = "${real}"`);
-    writeFileSync(bundled, source.replace(`RUNNER_VERSION = "${real}"`, 'RUNNER_VERSION = "9.9.9-bundle"'));
+    writeFileSync(bundled, source.replace(marker, 'RUNNER_VERSION = "9.9.9-bundle"'));
     expect(version()).toBe('9.9.9-bundle');
 
     // `tsc -b` rewrote a runner module: the stamp no longer matches, the compiled dist/ runs.
