@@ -1,8 +1,8 @@
-import { appendFileSync, readFileSync, readdirSync, rmSync, writeFileSync, cpSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync, rmSync, writeFileSync, cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { block, createSliceProject, runCli, runJson, slicePipeline, startCli, writePipeline, writeSampleCsv } from '../support/slice-project.js';
+import { REPO_ROOT, block, createSliceProject, runCli, runJson, slicePipeline, startCli, writePipeline, writeSampleCsv } from '../support/slice-project.js';
 
 describe('tinyforge run on the slice pipeline', () => {
   test('first run executes every block, the second is fully cached with the same outputs', async () => {
@@ -42,6 +42,28 @@ describe('tinyforge run on the slice pipeline', () => {
     // Back to the old value: everything is in the cache again.
     const back = await runJson(dir);
     expect(back.manifest.blocks.map((b) => b.status)).toEqual(['cached', 'cached', 'cached']);
+  });
+
+  test("a local block's code is part of its key: editing it without a version bump re-runs it (status says why)", async () => {
+    const dir = createSliceProject();
+    // The user's own block in the repo, copied from the fixture plugin, referenced by path.
+    const local = join(dir, 'blocks/my-scale.mjs');
+    mkdirSync(join(dir, 'blocks'));
+    cpSync(join(REPO_ROOT, 'test/fixtures/slice-plugin/scale.mjs'), local);
+    const pipeline = slicePipeline() as { blocks: Record<string, { block: string }> };
+    pipeline.blocks.scale!.block = './blocks/my-scale.mjs';
+    writePipeline(dir, pipeline);
+    const first = await runJson(dir);
+    expect(first.manifest.blocks.map((b) => b.status)).toEqual(['ran', 'ran', 'ran']);
+    expect((await runJson(dir)).manifest.blocks.map((b) => b.status)).toEqual(['cached', 'cached', 'cached']);
+
+    writeFileSync(local, readFileSync(local, 'utf8').replace('* ctx.params.factor + ctx.params.offset', '* ctx.params.factor + ctx.params.offset + 1'));
+    const status = await runCli(['status', dir]);
+    expect(status.stdout).toMatch(/scale\s+will run: its code changed \(local block\)/);
+    const edited = await runJson(dir);
+    expect(edited.manifest.blocks.map((b) => b.status)).toEqual(['cached', 'ran', 'ran']);
+    expect(block(edited.manifest, 'scale').counters).toEqual({ samplesComputed: 10, samplesCached: 0 });
+    expect(block(edited.manifest, 'scale').outputs).not.toEqual(block(first.manifest, 'scale').outputs);
   });
 
   test('--force re-executes all blocks; --force <block> only that one', async () => {

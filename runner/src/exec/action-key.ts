@@ -7,10 +7,11 @@ export const KEY_FORMAT = 1;
 
 /**
  * What a block's result depends on besides its inputs: block id@version, params after defaults
- * (minus location params, whose content is hashed instead), output names and declared env.
+ * (minus location params, whose content is hashed instead), output names, declared env and, for
+ * the user's own (local or inline) blocks, the digest of their code.
  * Its hash (the base key) also names the per-sample unit index.
  */
-export function baseRecord(block: PlannedBlock, env: Record<string, string>, shared: Record<string, string> = {}, identity?: JsonValue): JsonObject {
+export function baseRecord(block: PlannedBlock, env: Record<string, string>, shared: Record<string, string> = {}, identity?: JsonValue, code?: string): JsonObject {
   const params = { ...(block.params as Record<string, unknown>) };
   for (const p of block.block.locationParams ?? []) delete params[p];
   const record: JsonObject = {
@@ -22,6 +23,7 @@ export function baseRecord(block: PlannedBlock, env: Record<string, string>, sha
   };
   if (Object.keys(shared).length > 0) record.sharedFiles = shared;
   if (identity !== undefined) record.identity = identity;
+  if (code !== undefined) record.code = code;
   return record;
 }
 

@@ -6,7 +6,7 @@ import { canonicalJson } from '../util/canonical-json.js';
 import { actionRecord, baseRecord, declaredEnv, keyOf } from './action-key.js';
 import type { ExecEnv } from './exec-env.js';
 import { readBlockState, type BlockState } from './run-state.js';
-import { hashFileInputs, scanSources, sourcesDigest } from './run-block.js';
+import { hashBlockCode, hashFileInputs, scanSources, sourcesDigest } from './run-block.js';
 
 export interface BlockStatusReport {
   name: string;
@@ -34,7 +34,7 @@ export async function explainStatus(plan: Plan, processEnv: NodeJS.ProcessEnv = 
     const previousOf = () => (previousState ??= readBlockState(store.layout.stateDir, plan.pipeline.config.name, block.name));
     const source = isSourceBlock(block.block) ? await scanSources(block, scanEnv) : undefined;
     const identity = await block.block.identity?.(block.params as never, { pipelineDir: plan.pipeline.dir, signal: new AbortController().signal, log: { info() {}, warn() {}, debug() {} } });
-    const base = baseRecord(block, envValues, { ...source?.shared, ...(await hashFileInputs(block, scanEnv)) }, identity);
+    const base = baseRecord(block, envValues, { ...source?.shared, ...(await hashFileInputs(block, scanEnv)) }, identity, await hashBlockCode(block, scanEnv));
     const waiting = Object.values(block.inputs).filter((i) => !known.has(i.from)).map((i) => i.from);
     if (waiting.length > 0) {
       report.reasons.push(`its input comes from ${[...new Set(waiting)].map((w) => `"${w}"`).join(', ')}, which will run`);
@@ -78,6 +78,7 @@ function diffRecords(before: JsonObject | undefined, after: JsonObject, opts: { 
   const reasons: string[] = [];
   if (before.block !== after.block) reasons.push(`block version changed: ${String(before.block)} → ${String(after.block)}`);
   if (before.keyFormat !== after.keyFormat) reasons.push('the cache key format changed (tinyforge upgrade)');
+  if (before.code !== after.code) reasons.push(before.code === undefined ? 'its code is now tracked (local block)' : 'its code changed (local block)');
   reasons.push(...diffObject('param', (before.params ?? {}) as JsonObject, (after.params ?? {}) as JsonObject));
   reasons.push(...diffObject('env', (before.env ?? {}) as JsonObject, (after.env ?? {}) as JsonObject));
   reasons.push(...diffObject('shared file', (before.sharedFiles ?? {}) as JsonObject, (after.sharedFiles ?? {}) as JsonObject, true));

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   TinyforgeError,
@@ -47,7 +48,7 @@ export async function runBlock(block: PlannedBlock, inputDigests: Record<string,
   const started = performance.now();
   const source = isSourceBlock(block.block) ? await scanSources(block, env) : undefined;
   const identity = await block.block.identity?.(block.params as never, { pipelineDir: env.pipelineDir, signal: env.signal, log: blockLogger(block.name, env, []) });
-  const base = baseRecord(block, env.env, { ...source?.shared, ...(await hashFileInputs(block, env)) }, identity);
+  const base = baseRecord(block, env.env, { ...source?.shared, ...(await hashFileInputs(block, env)) }, identity, await hashBlockCode(block, env));
   const inputs = source ? { sources: sourcesDigest(source.files) } : inputDigests;
   const keyRecord = actionRecord(base, inputs);
   const actionKey = keyOf(keyRecord);
@@ -131,6 +132,13 @@ export async function hashFileInputs(block: PlannedBlock, env: Pick<ExecEnv, 'st
   for (const [i, file] of (spec.files ?? []).entries()) out[`file${i}`] = (await env.statCache.digest(resolve(env.pipelineDir, file))).digest;
   for (const [i, folder] of (spec.folders ?? []).entries()) out[`folder${i}`] = sourcesDigest(await env.statCache.scan(resolve(env.pipelineDir, folder.root), folder.extensions));
   return out;
+}
+
+/** Digest of a local block's code: its module file, or every file of its folder but node_modules. */
+export async function hashBlockCode(block: PlannedBlock, env: Pick<ExecEnv, 'statCache'>): Promise<string | undefined> {
+  if (!block.code) return undefined;
+  if (!statSync(block.code).isDirectory()) return (await env.statCache.digest(block.code)).digest;
+  return sourcesDigest((await env.statCache.scan(block.code)).filter((f) => !f.relPath.startsWith('node_modules/')));
 }
 
 /** Digest of a source file list. Arrays of strings are canonical under JSON.stringify already. */

@@ -19,6 +19,12 @@ export interface PlannedBlock {
   block: AnyBlock;
   moduleUrl?: string;
   source: string;
+  /**
+   * The user's own code this block runs (a local block's file or folder, or the pipeline file
+   * for a block defined inline). Its content enters the cache key: local code changes without
+   * version bumps while it is being written. Packaged blocks are keyed by id@version alone.
+   */
+  code?: string;
   /** Params after zod parsing: defaults filled in. */
   params: unknown;
   inputs: Record<string, PlannedInput>;
@@ -40,7 +46,7 @@ export interface Plan {
 export async function planPipeline(pipeline: LoadedPipeline, catalog: BlockCatalog): Promise<Plan> {
   const { config, file } = pipeline;
   const errors: TinyforgeError[] = [];
-  const resolved = new Map<string, { block: AnyBlock; moduleUrl?: string; source: string; cfg: ValidBlockConfig }>();
+  const resolved = new Map<string, { block: AnyBlock; moduleUrl?: string; source: string; code?: string; cfg: ValidBlockConfig }>();
 
   for (const [name, cfg] of Object.entries(config.blocks)) {
     try {
@@ -55,7 +61,7 @@ export async function planPipeline(pipeline: LoadedPipeline, catalog: BlockCatal
   }
 
   const planned = new Map<string, PlannedBlock>();
-  for (const [name, { block, moduleUrl, source, cfg }] of resolved) {
+  for (const [name, { block, moduleUrl, source, code, cfg }] of resolved) {
     errors.push(...unknownParams(block, cfg.params ?? {}, file, name));
     const parsed = block.params.safeParse(cfg.params ?? {}, { reportInput: true });
     let params: unknown;
@@ -69,6 +75,7 @@ export async function planPipeline(pipeline: LoadedPipeline, catalog: BlockCatal
     }
     const entry: PlannedBlock = { name, block, source, params, inputs: {}, cache: cfg.cache ?? block.cache ?? 'auto', onBadSample: cfg.onBadSample ?? 'fail' };
     if (moduleUrl) entry.moduleUrl = moduleUrl;
+    if (code) entry.code = code;
     planned.set(name, entry);
   }
 
@@ -134,15 +141,16 @@ function similar(a: string, b: string): boolean {
   return norm(a) === norm(b) || editDistance(a, b) <= Math.max(1, Math.floor(Math.min(a.length, b.length) / 3));
 }
 
-async function resolveBlock(ref: string | AnyBlock, catalog: BlockCatalog, file: string, name: string): Promise<{ block: AnyBlock; moduleUrl?: string; source: string }> {
+async function resolveBlock(ref: string | AnyBlock, catalog: BlockCatalog, file: string, name: string): Promise<{ block: AnyBlock; moduleUrl?: string; source: string; code?: string }> {
   if (typeof ref !== 'string') {
     checkLoadedBlock(ref, file);
-    return { block: ref, source: file };
+    return { block: ref, source: file, code: file };
   }
   if (LOCAL_BLOCK_PATTERN.test(ref)) {
-    const local = await loadLocalBlock(resolve(dirname(file), ref), file, name);
+    const path = resolve(dirname(file), ref);
+    const local = await loadLocalBlock(path, file, name);
     checkLoadedBlock(local.block, local.source);
-    return local;
+    return { ...local, code: path };
   }
   const match = BLOCK_REF_PATTERN.exec(ref)!;
   const id = match[1]!;
