@@ -55,6 +55,12 @@ export interface Target<P extends ParamsSchema = ParamsSchema> {
   params: P;
   /** Generates the output. Must be deterministic: equal inputs give equal files. */
   emit: (ctx: TargetContext<P>) => Promise<void>;
+  /**
+   * What else the output depends on, outside the target's version and params: e.g. the
+   * versions of the compilers and emulator behind on-device estimates. Enters the deploy's
+   * cache key, so a toolchain upgrade rebuilds instead of reusing stale figures.
+   */
+  identity?: (params: z.output<P>, ctx: { signal: AbortSignal }) => Promise<JsonObject> | JsonObject;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -53,6 +53,7 @@ export async function runDeploys(plan: Plan, outputs: Map<string, Record<string,
       const modelDigest = outputs.get(path.learn.name)?.[Object.keys(path.learn.block.outputs)[0]!];
       if (!modelDigest) throw new TinyforgeError({ code: 'BLOCK_FAILED', message: `block "${path.learn.name}" has no model from this run` });
       const dsp = await dspBlocks(plan, path.chain, outputs, store);
+      const identity = await target.identity?.(parsed.data, { signal: options.signal });
       const record: JsonObject = {
         keyFormat: KEY_FORMAT,
         target: `${target.id}@${target.version}`,
@@ -61,6 +62,7 @@ export async function runDeploys(plan: Plan, outputs: Map<string, Record<string,
         model: modelDigest,
         dsp: dsp.map((d) => ({ name: d.name, block: `${d.block.id}@${d.block.version}`, params: d.params, outputMeta: d.outputMeta, ...(d.input ? { input: d.input } : {}), c: emittedCDigest(d) })),
         pipeline: { name: plan.pipeline.config.name, version: plan.pipeline.config.version ?? null },
+        ...(identity ? { identity } : {}),
       };
       const actionKey = keyOf(record);
       base.actionKey = actionKey;
