@@ -17,8 +17,8 @@ export const learnBlocks: readonly BlockRegistration[] = [
   }),
   registerBlock(import.meta.url, './anomaly/index.js', {
     id: 'learn/anomaly',
-    version: '1.1.0',
+    version: '1.2.0',
     kind: 'learn',
-    description: 'K-means anomaly detection on chosen feature axes (Edge Impulse style): cluster distance minus radius',
+    description: 'Anomaly detection on chosen feature axes: K-means (Edge Impulse style, cluster distance minus radius) or a Gaussian mixture (negative log-likelihood)',
   }),
 ];

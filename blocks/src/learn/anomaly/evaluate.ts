@@ -1,6 +1,6 @@
 import type { JsonObject } from '@tinyforge/sdk';
 import { rocAuc } from '../metrics.js';
-import { anomalyScore, type AnomalyModel } from './kmeans.js';
+import { anomalyScore, type AnomalyModel } from './model.js';
 
 export interface ScoredRow {
   category: string;

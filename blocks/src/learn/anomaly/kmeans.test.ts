@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '@tinyforge/sdk';
 import block from './index.js';
-import { anomalyParams, anomalyScore, checkAnomalyParams, fitAnomaly, type AnomalyModel } from './kmeans.js';
+import { anomalyParams, checkAnomalyParams } from './params.js';
+import { anomalyScore, fitAnomaly, type AnomalyModel } from './model.js';
 import { fakeContext, memoryWriter, sampleReader } from '../testing/fake-context.js';
 import { Rng } from '../nn/rng.js';
 import { rocAuc } from '../metrics.js';
