@@ -36,6 +36,12 @@ export interface TargetContext<P extends ParamsSchema = ParamsSchema> {
   params: z.output<P>;
   /** The trained model artifact (e.g. `model.tflite`, `labels.json`). */
   model: FileSetReader;
+  /**
+   * An anomaly model trained on the same features as `model` (its meta has `task: 'anomaly'`;
+   * learn/anomaly writes `anomaly.json`), when the deployment includes one. Targets that cannot
+   * score anomalies may ignore it; the C++ family fills `result.anomaly` with it.
+   */
+  anomaly?: FileSetReader;
   dsp: readonly TargetDspBlock[];
   output: OutputDirWriter;
   /** Name and version of the pipeline, for library names and version macros. */

@@ -38,6 +38,10 @@ export const deployConfigSchema = z
   .object({
     target: z.string().regex(/^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*(@\d+)?$/, { message: 'a target id like "cpp" (optionally id@major)' }),
     model: z.string().optional().describe('The learn block whose model is deployed (default: the first one that can classify)'),
+    anomaly: z
+      .union([z.string(), z.literal(false)])
+      .optional()
+      .describe('The learn block whose anomaly model is deployed beside the classifier (it must read the same features); default: the one anomaly block reading them, if any; false: none'),
     params: z.record(z.string(), z.unknown()).optional().describe("The target's params; checked against its schema"),
     out: z.string().optional().describe('Folder the generated files are written to, relative to the pipeline (default: .tinyforge/deploy/<pipeline>/<name>)'),
   })

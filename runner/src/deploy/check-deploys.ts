@@ -4,6 +4,7 @@ import { inferencePath } from '../impulse/load-impulse.js';
 import { zodIssuesToErrors } from '../config/zod-issues.js';
 import { missingEmitC } from '../plugins/check-emit-c.js';
 import { resolveTarget, targetCatalog } from './target-catalog.js';
+import { deployedAnomalyBlock } from './anomaly-block.js';
 
 /**
  * Plan-time checks of the `deploy` section, before any block runs: the target exists, its params
@@ -23,6 +24,7 @@ export async function checkDeploys(plan: Plan): Promise<void> {
       if (!parsed.success) errors.push(...zodIssuesToErrors(parsed.error.issues, cfg.params ?? {}, { code: 'PARAMS_INVALID', file, pathPrefix: `deploy.${name}.params` }));
       const path = inferencePath(plan, cfg.model);
       errors.push(...missingEmitC(path.chain, file));
+      deployedAnomalyBlock(plan, path.learn, cfg.anomaly, { file, deploy: name });
     } catch (error) {
       if (error instanceof TinyforgeError) errors.push(error);
       else throw error;

@@ -1,7 +1,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { TinyforgeError, isTinyforgeError, type AnyTarget, type CEmission, type FileSetReader, type JsonObject, type SampleSetReader, type TargetDspBlock } from '@tinyforge/sdk';
-import type { Plan } from '../plan/plan-pipeline.js';
+import type { Plan, PlannedBlock } from '../plan/plan-pipeline.js';
 import { inferencePath } from '../impulse/load-impulse.js';
 import { zodIssuesToErrors } from '../config/zod-issues.js';
 import type { Store } from '../store/open-store.js';
@@ -9,6 +9,7 @@ import { ACTION_RESULT_FORMAT } from '../store/action-cache.js';
 import { KEY_FORMAT, keyOf } from '../exec/action-key.js';
 import { sha256 } from '../util/hash.js';
 import { resolveTarget, targetCatalog } from './target-catalog.js';
+import { deployedAnomalyBlock } from './anomaly-block.js';
 
 export interface DeployOutcome {
   name: string;
@@ -53,6 +54,7 @@ export async function runDeploys(plan: Plan, outputs: Map<string, Record<string,
       const modelDigest = outputs.get(path.learn.name)?.[Object.keys(path.learn.block.outputs)[0]!];
       if (!modelDigest) throw new TinyforgeError({ code: 'BLOCK_FAILED', message: `block "${path.learn.name}" has no model from this run` });
       const dsp = await dspBlocks(plan, path.chain, outputs, store);
+      const anomaly = await anomalyModel(deployedAnomalyBlock(plan, path.learn, cfg.anomaly, { file: plan.pipeline.file, deploy: name }), cfg.anomaly !== undefined, outputs, store);
       const identity = await target.identity?.(parsed.data, { signal: options.signal });
       const record: JsonObject = {
         keyFormat: KEY_FORMAT,
@@ -60,6 +62,7 @@ export async function runDeploys(plan: Plan, outputs: Map<string, Record<string,
         source: entry.source,
         params: JSON.parse(JSON.stringify(parsed.data)) as JsonObject,
         model: modelDigest,
+        ...(anomaly ? { anomaly: anomaly.digest } : {}),
         dsp: dsp.map((d) => ({ name: d.name, block: `${d.block.id}@${d.block.version}`, params: d.params, outputMeta: d.outputMeta, ...(d.input ? { input: d.input } : {}), c: emittedCDigest(d) })),
         pipeline: { name: plan.pipeline.config.name, version: plan.pipeline.config.version ?? null },
         ...(identity ? { identity } : {}),
@@ -70,7 +73,7 @@ export async function runDeploys(plan: Plan, outputs: Map<string, Record<string,
       if (bundle && !(await store.cas.has(bundle))) bundle = undefined;
       const status = bundle ? 'cached' : 'ran';
       if (!bundle) {
-        bundle = await emitBundle(target, parsed.data, store, { model: (await store.artifacts.reader(modelDigest)) as FileSetReader, dsp, plan, signal: options.signal, log: (m) => options.log(`${name}: ${m}`) });
+        bundle = await emitBundle(target, parsed.data, store, { model: (await store.artifacts.reader(modelDigest)) as FileSetReader, ...(anomaly ? { anomaly } : {}), dsp, plan, signal: options.signal, log: (m) => options.log(`${name}: ${m}`) });
         await store.actionCache.put({ format: ACTION_RESULT_FORMAT, actionKey, keyRecord: record, outputs: { bundle }, ms: Math.round(performance.now() - started), finishedAt: new Date().toISOString(), counters: { samplesComputed: 0, samplesCached: 0 }, logs: [] });
       }
       await materialize((await store.artifacts.reader(bundle)) as FileSetReader, out);
@@ -96,6 +99,17 @@ function emittedCDigest(d: TargetDspBlock): string | null {
   } catch {
     return null; // the target reports why it cannot compile this block
   }
+}
+
+/** The anomaly block's model artifact, if its meta says it is one (a named block must be). */
+async function anomalyModel(block: PlannedBlock | undefined, named: boolean, outputs: Map<string, Record<string, string>>, store: Store): Promise<FileSetReader | undefined> {
+  if (!block) return undefined;
+  const digest = outputs.get(block.name)?.[Object.keys(block.block.outputs)[0]!];
+  if (!digest) throw new TinyforgeError({ code: 'BLOCK_FAILED', block: block.name, message: 'has no model from this run' });
+  const reader = (await store.artifacts.reader(digest)) as FileSetReader;
+  if (reader.meta?.['task'] === 'anomaly') return reader;
+  if (named) throw new TinyforgeError({ code: 'CONFIG_INVALID', block: block.name, message: "its model is not an anomaly model (meta.task is not 'anomaly')" });
+  return undefined;
 }
 
 async function dspBlocks(plan: Plan, chain: Plan['blocks'], outputs: Map<string, Record<string, string>>, store: Store): Promise<TargetDspBlock[]> {
@@ -124,12 +138,13 @@ async function emitBundle(
   target: AnyTarget,
   params: unknown,
   store: Store,
-  ctx: { model: FileSetReader; dsp: TargetDspBlock[]; plan: Plan; signal: AbortSignal; log: (m: string) => void },
+  ctx: { model: FileSetReader; anomaly?: FileSetReader; dsp: TargetDspBlock[]; plan: Plan; signal: AbortSignal; log: (m: string) => void },
 ): Promise<string> {
   const writer = store.artifacts.fileSetWriter('bundle');
   await target.emit({
     params,
     model: ctx.model,
+    ...(ctx.anomaly ? { anomaly: ctx.anomaly } : {}),
     dsp: ctx.dsp,
     output: {
       writeFile: (rel, data) => writer.writeFile(checkRelPath(rel), data),

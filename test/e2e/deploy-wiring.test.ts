@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { createSliceProject, runJson, slicePipeline, writePipeline } from '../support/slice-project.js';
+import { createSliceProject, runCli, runJson, slicePipeline, writePipeline } from '../support/slice-project.js';
 
 /**
  * A deploy target whose output depends on a toolchain (here its "version" comes from an env var,
@@ -19,7 +19,11 @@ const toolchain = () => process.env.PROBE_TOOLCHAIN ?? 'none';
 export default defineTarget({
   id: 'toolchain-probe', version: '1.0.0', apiVersion: 1, params: z.object({}),
   identity: () => ({ compiler: toolchain() }),
-  async emit(ctx) { await ctx.output.writeJson('estimate.json', { builtWith: toolchain() }); },
+  async emit(ctx) {
+    await ctx.output.writeJson('estimate.json', { builtWith: toolchain() });
+    // What the target was handed besides the classifier: the anomaly model, if any.
+    if (ctx.anomaly) await ctx.output.writeFile('anomaly.json', await ctx.anomaly.readFile('anomaly.json'));
+  },
 });
 `,
   );
@@ -55,7 +59,34 @@ export default defineBlock({
   );
 }
 
-describe('deploy keys', () => {
+/** A local anomaly block: distance of the sample mean from the train mean (meta task: anomaly). */
+function writeMeanAnomaly(project: string): void {
+  writeFileSync(
+    join(project, 'blocks/mean-anomaly.mjs'),
+    `import { defineBlock } from '@tinyforge/sdk';
+import { z } from 'zod';
+export default defineBlock({
+  id: 'local/mean-anomaly', version: '1.0.0', apiVersion: 1, kind: 'learn', params: z.object({}),
+  inputs: { samples: 'dataset' }, outputs: { model: 'model' }, granularity: 'whole',
+  run: async (ctx) => {
+    let sum = 0, n = 0;
+    for await (const s of ctx.inputs.samples) for (const v of s.values) { sum += v; n++; }
+    await ctx.outputs.model.writeJson('anomaly.json', { center: sum / n });
+    ctx.outputs.model.setMeta({ task: 'anomaly' });
+  },
+});
+`,
+  );
+}
+
+function anomalyPipeline(deploy: Record<string, unknown>): Record<string, unknown> {
+  const pipeline = slicePipeline() as { blocks: Record<string, unknown> };
+  pipeline.blocks.summary = { block: './blocks/mean-classifier.mjs', inputs: { samples: 'scale' } };
+  pipeline.blocks.outliers = { block: './blocks/mean-anomaly.mjs', inputs: { samples: 'scale' } };
+  return { ...pipeline, deploy: { lib: { target: 'toolchain-probe', ...deploy } } };
+}
+
+describe('deploy keys and inputs', () => {
   test("a target's identity (toolchain versions) is part of the deploy key", async () => {
     const dir = createSliceProject();
     writeToolchainTarget(dir);
@@ -73,5 +104,39 @@ describe('deploy keys', () => {
     expect(status(upgraded.manifest)).toBe('ran');
     // Learn and everything before it did not change.
     expect(upgraded.manifest.blocks.filter((b) => !b.name.startsWith('deploy:')).map((b) => b.status)).toEqual(['cached', 'cached', 'cached']);
+  });
+
+  test('an anomaly block reading the same features as the classifier is deployed with it (found, named, or off)', async () => {
+    const dir = createSliceProject();
+    writeToolchainTarget(dir);
+    writeMeanClassifier(dir);
+    writeMeanAnomaly(dir);
+    const deployed = (m: { blocks: { name: string }[] }) => (m.blocks.find((b) => b.name === 'deploy:lib') as unknown as { deployedTo: string }).deployedTo;
+
+    writePipeline(dir, anomalyPipeline({}));
+    const found = await runJson(dir);
+    expect(found.result.code, found.result.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(deployed(found.manifest), 'anomaly.json'), 'utf8'))).toHaveProperty('center');
+
+    writePipeline(dir, anomalyPipeline({ anomaly: false }));
+    const off = await runJson(dir);
+    expect(off.result.code, off.result.stderr).toBe(0);
+    expect(existsSync(join(deployed(off.manifest), 'anomaly.json'))).toBe(false);
+
+    writePipeline(dir, anomalyPipeline({ anomaly: 'outliers' }));
+    expect(existsSync(join(deployed((await runJson(dir)).manifest), 'anomaly.json'))).toBe(true);
+
+    // A name that is not a block, or a block fed other features: plan-time errors naming the field.
+    writePipeline(dir, anomalyPipeline({ anomaly: 'outlier' }));
+    const typo = await runCli(['run', dir]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/deploy\.lib\.anomaly.*"outlier" is not a block of this pipeline/);
+    const elsewhere = anomalyPipeline({ anomaly: 'outliers' }) as { blocks: Record<string, { inputs?: Record<string, string> }> };
+    elsewhere.blocks.outliers!.inputs = { samples: 'ingest' };
+    writePipeline(dir, elsewhere);
+    const mismatch = await runCli(['run', dir]);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toMatch(/"outliers" must read the same features as "summary"/);
+    expect(mismatch.stderr).not.toMatch(/at .*\.js:\d+/);
   });
 });
