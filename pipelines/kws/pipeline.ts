@@ -1,4 +1,7 @@
 import { definePipeline } from '@tinyforge/sdk';
+// Post-processing for continuous audio, chosen by `tinyforge calibrate pipelines/kws --save`
+// (averaging, threshold, suppression tuned for false activations vs missed keywords).
+import continuous from './continuous.json';
 
 /**
  * Keyword spotting: yes / no / unknown / silence from 1 s, 16 kHz clips (a Speech Commands
@@ -32,7 +35,7 @@ export default definePipeline({
   },
   // Generated libraries go to .tinyforge/deploy/kws/<name>/ (set `out` to put them elsewhere).
   deploy: {
-    cpp: { target: 'cpp', params: { name: 'kws' } },
+    cpp: { target: 'cpp', params: { name: 'kws', continuous } },
     wasm: { target: 'wasm', params: { name: 'kws' } },
     pack: { target: 'cmsis-pack', params: { name: 'kws' } },
     arduino: { target: 'arduino', params: { name: 'kws' } },

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -66,6 +66,22 @@ describe('the KWS demo pipeline', () => {
     expect(report.cases.filter((c) => !c.targets.cpp!.pass).map((c) => `${c.name}: ${c.targets.cpp!.reason}`)).toEqual([]);
     expect(result.code).toBe(0);
   });
+
+  test('calibrate --save writes the continuous params the pipeline imports into its cpp deployment', async () => {
+    const saved = join(home, 'continuous.json');
+    const result = await runCli(['calibrate', pipeline, '--save', saved, '--json'], { env });
+    expect([0, 1], result.stderr).toContain(result.code); // 1 = FRR target missed, still written
+    const calibration = JSON.parse(result.stdout) as { strideMs: number; keywords: string[]; params: { averageWindowMs: number; detectionThreshold: number; suppressionMs: number }; saved: string };
+    expect(calibration.saved).toBe(saved);
+    expect(JSON.parse(readFileSync(saved, 'utf8'))).toEqual({ strideMs: calibration.strideMs, ...calibration.params, keywords: calibration.keywords });
+    // The shipped pipeline compiles its committed continuous.json into the library.
+    const shipped = JSON.parse(readFileSync(join(pipeline, 'continuous.json'), 'utf8')) as { detectionThreshold: number; suppressionMs: number };
+    const deployedTo = (manifest.blocks.find((b) => b.name === 'deploy:cpp') as unknown as { deployedTo: string }).deployedTo;
+    const metadata = readFileSync(join(deployedTo, 'model-parameters/model_metadata.h'), 'utf8');
+    expect(metadata).toMatch(/#define EI_CLASSIFIER_CONTINUOUS 1/);
+    expect(Number(/#define TF_CONTINUOUS_THRESHOLD (\S+)/.exec(metadata)?.[1])).toBe(shipped.detectionThreshold);
+    expect(Number(/#define TF_CONTINUOUS_SUPPRESSION_MS (\S+)/.exec(metadata)?.[1])).toBe(shipped.suppressionMs);
+  }, 120_000);
 
   test('eval classifies an external labelled folder', async () => {
     const result = await runCli(['eval', pipeline, '--data', join(pipeline, 'data'), '--json'], { env });

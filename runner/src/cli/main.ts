@@ -181,8 +181,9 @@ export async function main(argv: string[]): Promise<number> {
     .description('performance calibration: tune post-processing (averaging, threshold, suppression) on a continuous stream for FAR/FRR')
     .argument('<pipeline>', 'pipeline folder or file')
     .option('--config <file>', 'calibration config (default calibrate.json beside the pipeline, if any)')
+    .option('--save [file]', "also write the chosen params as the cpp target's `continuous` params (default continuous.json beside the pipeline; commit it and import it in the pipeline)")
     .option('--json', 'print the result as JSON')
-    .action(wrap(async (pipeline: string, opts: { config?: string; json?: boolean }) => (await import('../calibrate/calibrate-command.js')).calibrateCommand(pipeline, opts)));
+    .action(wrap(async (pipeline: string, opts: { config?: string; json?: boolean; save?: string | boolean }) => (await import('../calibrate/calibrate-command.js')).calibrateCommand(pipeline, opts)));
 
   program
     .command('schema')
