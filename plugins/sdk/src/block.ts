@@ -89,7 +89,8 @@ export interface ContainerRuntime {
   image?: string;
   context?: string;
   dockerfile?: string;
-  protocol?: 'edge-impulse-transform' | 'edge-impulse-learn';
+  /** `edge-impulse-dsp`: an HTTP server (port 4446, POST /batch and /run), one per block run. */
+  protocol?: 'edge-impulse-transform' | 'edge-impulse-learn' | 'edge-impulse-dsp';
   /** Transform blocks: one run over a directory of inputs (default) or one run per file. */
   operatesOn?: 'directory' | 'file';
   limits?: ContainerLimits;

@@ -11,10 +11,12 @@ import {
   type WholeBlock,
 } from '@tinyforge/sdk';
 import { resolveImage } from './image.js';
-import { grantWrite, runContainer, type ContainerMount } from './run-container.js';
+import { grantWrite, runContainer, settleRemovals, type ContainerMount } from './run-container.js';
 import { LIMITS_PARAM } from './ei-parameters.js';
+import { DSP_PORT, runDspProtocol } from './protocol-dsp.js';
 import { runLearnProtocol } from './protocol-learn.js';
 import { runTransformProtocol } from './protocol-transform.js';
+import { startService } from './service-container.js';
 import { IN_DIR, OUT_DIR, type ContainerRunner } from './contract.js';
 
 /** Defaults when neither the block nor the pipeline sets a limit. */
@@ -22,6 +24,21 @@ export const DEFAULT_LIMITS: Required<ContainerLimits> = { timeoutSec: 1800, mem
 
 /** Bumped when the way inputs are laid out or outputs read changes: it enters the action key. */
 const PROTOCOL_VERSION = 1;
+/** How long a DSP server may take to answer on its port once its container runs. */
+const DSP_READY_TIMEOUT_SEC = 60;
+/** A resolved image is reused by run() when identity() resolved it this recently (same block run). */
+const RESOLVED_REUSE_MS = 60_000;
+
+/** How inputs and outputs reach the container (`edge-impulse-dsp`: an HTTP server, protocol-dsp.ts). */
+type Protocol = NonNullable<ContainerRuntime['protocol']>;
+const PROTOCOL_BY_KIND: Partial<Record<WholeBlock['kind'], Protocol>> = { learn: 'edge-impulse-learn', transform: 'edge-impulse-transform', dsp: 'edge-impulse-dsp' };
+
+/** What an Edge Impulse DSP block's parameters.json says about its server. */
+export interface DspServerInfo {
+  port?: number;
+  implementationVersion?: number;
+  namedAxes?: string[];
+}
 
 export type ArgsOf = (params: Record<string, unknown>) => { args: string[]; env: Record<string, string> };
 
@@ -36,15 +53,25 @@ const runnable = new WeakSet<object>();
  * the image and returns its ID for the action key; `run` lays the inputs out, runs the
  * container hermetically and reads the outputs back.
  */
-export function runnableContainerBlock(block: WholeBlock & { runtime: ContainerRuntime }, options: { argsOf?: ArgsOf; baseDir?: string } = {}): WholeBlock {
+export function runnableContainerBlock(block: WholeBlock & { runtime: ContainerRuntime }, options: { argsOf?: ArgsOf; baseDir?: string; dsp?: DspServerInfo } = {}): WholeBlock {
   if (runnable.has(block)) return block;
   const runtime = block.runtime;
-  const protocol = runtime.protocol ?? (block.kind === 'learn' ? 'edge-impulse-learn' : block.kind === 'transform' ? 'edge-impulse-transform' : undefined);
+  const protocol: Protocol | undefined = runtime.protocol ?? PROTOCOL_BY_KIND[block.kind];
   if (!protocol) throw new TinyforgeError({ code: 'PLUGIN', message: `${block.id}: container blocks of kind "${block.kind}" need runtime.protocol` });
   if (!runtime.image && !runtime.context) throw new TinyforgeError({ code: 'PLUGIN', message: `${block.id}: runtime needs \`image\`, or \`context\` (+ \`dockerfile\`) to build one` });
   const argsOf = options.argsOf ?? genericArgs;
-  const image = (pipelineDir: string, signal: AbortSignal, log: Logger) =>
-    resolveImage(runtime, { baseDir: options.baseDir ?? pipelineDir, signal, log });
+  // identity() resolves the image right before run(): run() takes that result, so the image
+  // it runs is the one in the action key and the context is not hashed and inspected twice.
+  const recent = new Map<string, { at: number; resolved: ReturnType<typeof resolveImage> }>();
+  const image = (pipelineDir: string, signal: AbortSignal, log: Logger, reuse = false) => {
+    const baseDir = options.baseDir ?? pipelineDir;
+    const hit = recent.get(baseDir);
+    if (reuse && hit && performance.now() - hit.at < RESOLVED_REUSE_MS) return hit.resolved;
+    const resolved = resolveImage(runtime, { baseDir, signal, log });
+    recent.set(baseDir, { at: performance.now(), resolved });
+    resolved.catch(() => recent.delete(baseDir));
+    return resolved;
+  };
 
   const wrapped: WholeBlock = {
     ...block,
@@ -57,8 +84,32 @@ export function runnableContainerBlock(block: WholeBlock & { runtime: ContainerR
     },
     run: async (ctx) => {
       const params = ctx.params as Record<string, unknown>;
-      const resolved = await image(ctx.pipelineDir, ctx.signal, ctx.log);
+      const resolved = await image(ctx.pipelineDir, ctx.signal, ctx.log, true);
       const limits = { ...DEFAULT_LIMITS, ...runtime.limits, ...((params[LIMITS_PARAM] as ContainerLimits | undefined) ?? {}) };
+      if (protocol === 'edge-impulse-dsp') {
+        const port = options.dsp?.port ?? DSP_PORT;
+        await runDspProtocol(ctx, {
+          blockId: block.id,
+          implementationVersion: options.dsp?.implementationVersion ?? 1,
+          ...(options.dsp?.namedAxes ? { namedAxes: options.dsp.namedAxes } : {}),
+          params,
+          start: () => {
+            ctx.log.debug(`DSP server ${resolved.ref} (${resolved.id.slice(7, 19)}) on port ${port}`);
+            return startService({
+              image: resolved.id,
+              port,
+              timeoutMs: limits.timeoutSec * 1000,
+              readyTimeoutMs: Math.min(limits.timeoutSec, DSP_READY_TIMEOUT_SEC) * 1000,
+              memoryMb: limits.memoryMb,
+              cpus: limits.cpus,
+              signal: ctx.signal,
+              log: ctx.log,
+              name: ctx.blockName,
+            });
+          },
+        });
+        return;
+      }
       let runs = 0;
       const runner: ContainerRunner = {
         paramArgs: argsOf(params),
@@ -95,8 +146,14 @@ export function runnableContainerBlock(block: WholeBlock & { runtime: ContainerR
       await chmod(inDir, 0o755);
       await chmod(outDir, 0o755);
       await grantWrite(outDir);
-      if (protocol === 'edge-impulse-learn') await runLearnProtocol(ctx, runner, { inDir, outDir });
-      else await runTransformProtocol(ctx, runner, { inDir, outDir, operatesOn: runtime.operatesOn ?? 'directory' });
+      try {
+        if (protocol === 'edge-impulse-learn') await runLearnProtocol(ctx, runner, { inDir, outDir });
+        else await runTransformProtocol(ctx, runner, { inDir, outDir, operatesOn: runtime.operatesOn ?? 'directory' });
+      } finally {
+        // Containers are removed in the background, overlapping the next run and the output
+        // collection; the block does not end before they are gone.
+        await settleRemovals();
+      }
       ctx.log.debug(`${runs} container run(s)`);
     },
   };

@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { BLOCK_API_VERSION, TinyforgeError, type AnyBlock, type BlockKind, type ContainerRuntime, type IoSpec, type WholeBlock } from '@tinyforge/sdk';
-import { runnableContainerBlock } from './container-block.js';
+import { runnableContainerBlock, type DspServerInfo } from './container-block.js';
 import { paramArgs, paramsSchema, parseParametersFile, type EiParametersFile } from './ei-parameters.js';
 
-/** How each Edge Impulse block type maps onto a tinyforge block. */
-const TYPES: Partial<Record<EiParametersFile['type'], { kind: BlockKind; protocol: NonNullable<ContainerRuntime['protocol']>; inputs: IoSpec; outputs: IoSpec }>> = {
-  transform: { kind: 'transform', protocol: 'edge-impulse-transform', inputs: { samples: 'dataset' }, outputs: { samples: 'dataset' } },
-  'machine-learning': { kind: 'learn', protocol: 'edge-impulse-learn', inputs: { features: 'features' }, outputs: { model: 'model' } },
+/** How each Edge Impulse block type maps onto a tinyforge block (the kind picks the protocol). */
+const TYPES: Partial<Record<EiParametersFile['type'], { kind: BlockKind; inputs: IoSpec; outputs: IoSpec }>> = {
+  transform: { kind: 'transform', inputs: { samples: 'dataset' }, outputs: { samples: 'dataset' } },
+  'machine-learning': { kind: 'learn', inputs: { features: 'features' }, outputs: { model: 'model' } },
+  dsp: { kind: 'dsp', inputs: { samples: 'dataset' }, outputs: { features: 'features' } },
 };
 
 export interface EdgeImpulseBlockInfo {
@@ -56,8 +57,18 @@ export async function loadEdgeImpulseBlock(dir: string): Promise<AnyBlock> {
     inputs: file.type === 'transform' && file.info.operatesOn === 'standalone' ? {} : mapping.inputs,
     outputs: mapping.outputs,
     granularity: 'whole' as const,
-    runtime: { context: info.dir, dockerfile: 'Dockerfile', protocol: mapping.protocol, operatesOn },
+    runtime: { context: info.dir, dockerfile: 'Dockerfile', ...(file.type === 'dsp' ? {} : { operatesOn }) },
     run: async () => {},
   } satisfies WholeBlock & { runtime: ContainerRuntime };
-  return runnableContainerBlock(declared, { argsOf: (params) => paramArgs(file, params) });
+  return runnableContainerBlock(declared, { argsOf: (params) => paramArgs(file, params), ...(file.type === 'dsp' ? { dsp: dspServerInfo(file) } : {}) });
+}
+
+/** DSP `info` fields (EI DSPInfo): `port` (default 4446), `latestImplementationVersion`, `axes[]`. */
+function dspServerInfo(file: EiParametersFile): DspServerInfo {
+  const { port, latestImplementationVersion, axes } = file.info as { port?: unknown; latestImplementationVersion?: unknown; axes?: unknown };
+  const out: DspServerInfo = {};
+  if (typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536) out.port = port;
+  if (typeof latestImplementationVersion === 'number') out.implementationVersion = latestImplementationVersion;
+  if (Array.isArray(axes)) out.namedAxes = axes.map((a) => String((a as { name?: unknown })?.name ?? a));
+  return out;
 }

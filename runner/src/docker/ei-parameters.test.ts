@@ -41,6 +41,11 @@ describe('Edge Impulse parameters.json', () => {
   test('DSP groups are flattened; bad files are clear errors', () => {
     const dsp = parseParametersFile(JSON.stringify({ version: 1, type: 'dsp', info: {}, parameters: [{ group: 'Scaling', items: [{ name: 'Scale', value: '1', type: 'float', param: 'scale-axes' }] }] }), 'p.json');
     expect(dsp.parameters.map((p) => p.param)).toEqual(['scale-axes']);
+    // EI's processing-block examples leave `type` out: a cppType, grouped parameters or info.type say dsp.
+    const untyped = (extra: object) => parseParametersFile(JSON.stringify({ version: 1, info: { title: 'T', ...extra }, parameters: [] }), 'p.json').type;
+    expect(untyped({ cppType: 'custom_block' })).toBe('dsp');
+    expect(untyped({ type: 'dsp' })).toBe('dsp');
+    expect(parseParametersFile(JSON.stringify({ info: {}, parameters: [{ group: 'G', items: [] }] }), 'p.json').type).toBe('dsp');
     expect(() => parseParametersFile('{', 'p.json')).toThrow(/not valid JSON/);
     expect(() => parseParametersFile(JSON.stringify({ parameters: [] }), 'p.json')).toThrow(/"type" is missing/);
     expect(() => parseParametersFile(JSON.stringify({ type: 'transform', parameters: [{ param: 'x', type: 'color' }] }), 'p.json')).toThrow(/unknown type "color"/);

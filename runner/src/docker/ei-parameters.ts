@@ -37,8 +37,13 @@ export function parseParametersFile(text: string, file: string): EiParametersFil
   const d = doc as Partial<EiParametersFile> & { parameters?: unknown[] };
   const fail = (message: string) => new TinyforgeError({ code: 'PLUGIN', file, message });
   if (!d || typeof d !== 'object') throw fail('expected an object with type, info and parameters');
-  if (typeof d.type !== 'string') throw fail('"type" is missing (machine-learning, transform, dsp, …)');
   const raw = Array.isArray(d.parameters) ? d.parameters : [];
+  // Processing blocks often leave `type` out (EI's own examples do): grouped parameters or a
+  // cppType say "dsp"; some files put it in info.type instead.
+  const infoType = (d.info as { type?: unknown } | undefined)?.type;
+  const grouped = raw.length > 0 && raw.every((p) => p && typeof p === 'object' && 'group' in p);
+  const type = d.type ?? (typeof infoType === 'string' ? infoType : typeof d.info?.cppType === 'string' || grouped ? 'dsp' : undefined);
+  if (typeof type !== 'string') throw fail('"type" is missing (machine-learning, transform, dsp, …)');
   const items = raw.flatMap((p) => (p && typeof p === 'object' && 'group' in p && Array.isArray((p as { items?: unknown }).items) ? (p as unknown as { items: unknown[] }).items : [p]));
   const parameters: EiParameter[] = [];
   for (const [i, item] of items.entries()) {
@@ -48,7 +53,7 @@ export function parseParametersFile(text: string, file: string): EiParametersFil
     if (p.param === LIMITS_PARAM) throw fail(`parameters[${i}]: the name "${LIMITS_PARAM}" is reserved by tinyforge for container limits`);
     parameters.push(p as EiParameter);
   }
-  return { version: d.version ?? 1, type: d.type, info: (d.info as EiParametersFile['info']) ?? {}, parameters };
+  return { version: d.version ?? 1, type: type as EiParametersFile['type'], info: (d.info as EiParametersFile['info']) ?? {}, parameters };
 }
 
 export const limitsSchema = z

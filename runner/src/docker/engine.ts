@@ -44,16 +44,22 @@ export function noEngineError(cause: unknown): TinyforgeError {
 }
 
 /**
- * Containers this host's runners created whose runner process is gone (killed with -9, or a
- * second Ctrl-C): removed, so nothing is left behind for long.
+ * Containers (and DSP networks) this host's runners created whose runner process is gone
+ * (killed with -9, or a second Ctrl-C): removed, so nothing is left behind for long.
  */
 async function removeOrphans(docker: Dockerode): Promise<void> {
-  const host = hostname();
-  const list = await docker.listContainers({ all: true, filters: { label: [`${OWNER_LABEL}=tinyforge`, `${HOST_LABEL}=${host}`] } }).catch(() => []);
-  for (const info of list) {
-    const pid = Number(info.Labels[PID_LABEL]);
-    if (pid === process.pid || isAlive(pid)) continue;
-    await docker.getContainer(info.Id).remove({ force: true }).catch(() => {});
+  const filters = { label: [`${OWNER_LABEL}=tinyforge`, `${HOST_LABEL}=${hostname()}`] };
+  const orphaned = (labels: Record<string, string> | undefined) => {
+    const pid = Number(labels?.[PID_LABEL]);
+    return pid !== process.pid && !isAlive(pid);
+  };
+  const containers = await docker.listContainers({ all: true, filters }).catch(() => []);
+  for (const info of containers) {
+    if (orphaned(info.Labels)) await docker.getContainer(info.Id).remove({ force: true }).catch(() => {});
+  }
+  const networks = await docker.listNetworks({ filters }).catch(() => []);
+  for (const info of networks) {
+    if (orphaned(info.Labels)) await docker.getNetwork(info.Id).remove().catch(() => {});
   }
 }
 

@@ -33,8 +33,10 @@ export interface ContainerOutcome {
   oomKilled: boolean;
   /** The last lines of stdout and stderr together, for error messages. */
   lastLines: string[];
-  /** Where the time went (ms): create, start, run (start → exit), remove. */
+  /** Where the time went (ms): create, start, run (start → exit), remove (set once `removed` settles). */
   timing: { create: number; start: number; run: number; remove: number };
+  /** Settles when the container is gone (removal runs in the background). */
+  removed: Promise<void>;
 }
 
 const KEPT_LINES = 20;
@@ -54,31 +56,37 @@ export async function grantWrite(dir: string): Promise<void> {
   if (process.getuid?.() === 0) await chown(dir, user.uid, user.gid);
 }
 
-/**
- * Runs one container, hermetically: no network, read-only root filesystem, /tmp a tmpfs, the
- * given mounts only, a non-root user without capabilities, memory/CPU/process limits and a
- * timeout. Order: create → wait(next-exit) → attach → start → wait → remove. The container is
- * removed whatever happens: exit, crash, timeout or abort.
- */
-export async function runContainer(job: ContainerJob): Promise<ContainerOutcome> {
-  job.signal.throwIfAborted();
-  const docker = await connectDocker();
+/** What every container the runner creates shares: user, limits, read-only root, tmpfs, labels. */
+export interface HermeticSettings {
+  image: string;
+  args?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  mounts?: ContainerMount[];
+  memoryMb: number;
+  cpus: number;
+  name: string;
+  /** A Docker network to join; none (no network at all) when absent. */
+  network?: string;
+}
+
+/** Create options for a hermetic container (see runContainer). */
+export function hermeticCreateOptions(job: HermeticSettings): Dockerode.ContainerCreateOptions {
   const user = containerUser();
-  const t0 = performance.now();
-  const container = await docker.createContainer({
+  return {
     Image: job.image,
-    Cmd: job.args,
+    ...(job.args ? { Cmd: job.args } : {}),
     ...(job.entrypoint ? { Entrypoint: job.entrypoint } : {}),
     Env: Object.entries({ HOME: '/tmp', ...job.env }).map(([k, v]) => `${k}=${v}`),
     User: `${user.uid}:${user.gid}`,
-    NetworkDisabled: true,
+    NetworkDisabled: !job.network,
     Tty: false,
     AttachStdout: true,
     AttachStderr: true,
-    Labels: { [OWNER_LABEL]: 'tinyforge', [PID_LABEL]: String(process.pid), [HOST_LABEL]: hostname(), 'dev.tinyforge.block': job.name },
+    Labels: ownerLabels({ 'dev.tinyforge.block': job.name }),
     HostConfig: {
-      Binds: job.mounts.map((m) => `${m.hostPath}:${m.containerPath}:${m.readOnly ? 'ro' : 'rw'}`),
-      NetworkMode: 'none',
+      Binds: (job.mounts ?? []).map((m) => `${m.hostPath}:${m.containerPath}:${m.readOnly ? 'ro' : 'rw'}`),
+      NetworkMode: job.network ?? 'none',
       ReadonlyRootfs: true,
       Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=256m,mode=1777' },
       Memory: job.memoryMb * 1024 * 1024,
@@ -87,25 +95,42 @@ export async function runContainer(job: ContainerJob): Promise<ContainerOutcome>
       PidsLimit: 512,
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
+      // The runner removes containers itself: with AutoRemove the exit code and logs can vanish first.
       AutoRemove: false,
     },
-  });
+  };
+}
+
+/** Labels that let a later run find and remove what a dead runner left behind. */
+export function ownerLabels(extra: Record<string, string> = {}): Record<string, string> {
+  return { [OWNER_LABEL]: 'tinyforge', [PID_LABEL]: String(process.pid), [HOST_LABEL]: hostname(), ...extra };
+}
+
+/**
+ * Runs one container, hermetically: no network, read-only root filesystem, /tmp a tmpfs, the
+ * given mounts only, a non-root user without capabilities, memory/CPU/process limits and a
+ * timeout. Order: create → wait(next-exit) → attach → start → wait → remove. The container is
+ * removed whatever happens: exit, crash, timeout or abort. The removal runs in the background
+ * (overlapping whatever the caller does next); `outcome.removed` and `settleRemovals()` wait for it.
+ */
+export async function runContainer(job: ContainerJob): Promise<ContainerOutcome> {
+  job.signal.throwIfAborted();
+  const docker = await connectDocker();
+  const t0 = performance.now();
+  const container = await docker.createContainer(hermeticCreateOptions(job));
   const timing = { create: performance.now() - t0, start: 0, run: 0, remove: 0 };
   const lines = new LineCollector(job.log);
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
   const kill = () => container.kill({ signal: 'SIGKILL' }).catch(() => {});
   const onAbort = () => void kill();
+  let removed: Promise<void> | undefined;
   try {
     // Registered before start: a plain wait() on a created container returns at once with 0.
     const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
     exited.catch(() => {});
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-    const streamEnded = new Promise<void>((done) => {
-      stream.on('end', done);
-      stream.on('close', done);
-      stream.on('error', () => done());
-    });
+    const streamEnded = endOf(stream);
     docker.modem.demuxStream(stream, lines.writable('out'), lines.writable('err'));
     job.signal.addEventListener('abort', onAbort, { once: true });
     const t1 = performance.now();
@@ -124,14 +149,43 @@ export async function runContainer(job: ContainerJob): Promise<ContainerOutcome>
     lines.flush();
     // Only a failed run can have been an out-of-memory kill; spare the inspect otherwise.
     const state = status !== 0 ? (await container.inspect().catch(() => undefined))?.State : undefined;
-    return { exitCode: status, timedOut, oomKilled: state?.OOMKilled ?? false, lastLines: lines.last, timing };
+    removed = removeInBackground(container, job.log, timing);
+    return { exitCode: status, timedOut, oomKilled: state?.OOMKilled ?? false, lastLines: lines.last, timing, removed };
   } finally {
     clearTimeout(timer);
     job.signal.removeEventListener('abort', onAbort);
-    const t3 = performance.now();
-    await removeContainer(container, job.log);
-    timing.remove = performance.now() - t3;
+    removed ??= removeInBackground(container, job.log, timing);
   }
+}
+
+const pendingRemovals = new Set<Promise<void>>();
+
+/** Starts removing a container; the promise is tracked so settleRemovals() can wait for it. */
+export function removeInBackground(container: Dockerode.Container, log: Logger, timing?: { remove: number }): Promise<void> {
+  const t = performance.now();
+  const removal: Promise<void> = removeContainer(container, log).finally(() => {
+    if (timing) timing.remove = performance.now() - t;
+    pendingRemovals.delete(removal);
+  });
+  pendingRemovals.add(removal);
+  return removal;
+}
+
+/**
+ * Waits until every container removal started so far has finished. Container blocks call it
+ * before they return, so no block ends (or the process exits) with its containers still there.
+ */
+export async function settleRemovals(): Promise<void> {
+  while (pendingRemovals.size > 0) await Promise.all([...pendingRemovals]);
+}
+
+/** Resolves when an attach stream ends, closes or fails. */
+export function endOf(stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise<void>((done) => {
+    stream.on('end', done);
+    stream.on('close', done);
+    stream.on('error', () => done());
+  });
 }
 
 /**
@@ -139,7 +193,7 @@ export async function runContainer(job: ContainerJob): Promise<ContainerOutcome>
  * short-lived container had exited already, it would never answer: once the output stream has
  * ended, inspect gives the code instead.
  */
-async function exitStatus(container: Dockerode.Container, exited: Promise<{ StatusCode: number }>, streamEnded: Promise<void>): Promise<number> {
+export async function exitStatus(container: Dockerode.Container, exited: Promise<{ StatusCode: number }>, streamEnded: Promise<void>): Promise<number> {
   let settled = false;
   const fallback = streamEnded.then(async () => {
     await sleep(2000);
@@ -163,7 +217,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
 }
 
-async function removeContainer(container: Dockerode.Container, log: Logger): Promise<void> {
+export async function removeContainer(container: Dockerode.Container, log: Logger): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await container.remove({ force: true });
@@ -178,7 +232,7 @@ async function removeContainer(container: Dockerode.Container, log: Logger): Pro
 }
 
 /** Splits the container's output into lines: each goes to the block log; the last ones are kept. */
-class LineCollector {
+export class LineCollector {
   readonly last: string[] = [];
   private partial: Record<'out' | 'err', string> = { out: '', err: '' };
 
