@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { quantizeInput } from '@tinyforge/blocks/learn/ir/interpreter';
 import { Rng } from '@tinyforge/blocks/learn/nn/rng';
 import { compareWithReference, runGenerated } from './testing/golden.js';
-import { dsCnn, eiConv1dKws, everyLayerModel, type TestModel } from './testing/models.js';
+import { dsCnn, eiConv1dKws, everyLayerModel, microSpeech, wideRowModel, type TestModel } from './testing/models.js';
 import { randomChain } from './testing/random-ir.js';
 
 /** Quantized samples, uniformly random int8 vectors, and the two extremes. */
@@ -23,7 +23,7 @@ const builds: [string, string[]][] = [
 ];
 
 describe('generated C++ is bit-exact with runInt8 (host g++)', () => {
-  const models = [everyLayerModel(), eiConv1dKws(), dsCnn()];
+  const models = [everyLayerModel(), eiConv1dKws(), dsCnn(), microSpeech(), wideRowModel()];
   for (const m of models)
     for (const [label, defines] of builds)
       it(`${m.name}, ${label}: every output and every intermediate tensor`, async () => {
@@ -53,4 +53,52 @@ describe('random IR chains aimed at arithmetic corners (ties, saturation, negati
         const run = await runGenerated(m, inputs, defines);
         expect(compareWithReference(m, inputs, run)).toBeNull();
       });
+});
+
+describe('warning-free builds (-std=c++11 -Wall -Wextra -Werror -pedantic)', () => {
+  const compilers: [string, string[]][] = [
+    ['g++', []],
+    ['clang++', []],
+    ['arm-none-eabi-g++', ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16', '-Os']],
+    ['arm-none-eabi-g++', ['-mcpu=cortex-m0plus', '-mthumb', '-Os']],
+  ];
+  it('model and SDK kernels with g++, clang++ (portable and emulated SIMD) and arm-none-eabi-g++ (M4, M0+)', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { writeFiles } = await import('./build/host-build.js');
+    const { emitCppLibrarySync } = await import('./emit-library.js');
+    const run = promisify(execFile);
+    const have = async (cc: string): Promise<boolean> => run(cc, ['--version']).then(() => true, () => false);
+    const failures: string[] = [];
+    const jobs: Promise<unknown>[] = [];
+    const models = [everyLayerModel().int8, dsCnn().int8, randomChain(2), everyLayerModel().float];
+    const dirs = await Promise.all(models.map(async (m) => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'tf-warn-'));
+      await writeFiles(dir, emitCppLibrarySync(m).files);
+      return dir;
+    }));
+    for (const [cc, flags] of compilers) {
+      if (!(await have(cc))) {
+        if (process.env.CI === 'true') throw new Error(`CI: ${cc} is missing`);
+        console.log(`skipping ${cc}: not installed`);
+        continue;
+      }
+      // Host compilers check syntax and warnings; the cross compiler also generates code (asm constraints).
+      const mode = cc.startsWith('arm') ? ['-c', '-o', '/dev/null'] : ['-fsyntax-only'];
+      const compile = (dir: string, src: string, v: string[]): void => {
+        jobs.push(run(cc, ['-std=c++11', '-Wall', '-Wextra', '-Werror', '-pedantic', '-fno-exceptions', '-fno-rtti', ...flags, ...v, `-I${dir}`, ...mode, path.join(dir, src)]).catch((e: Error) =>
+          failures.push(`${cc} ${[...flags, ...v].join(' ')} ${src}: ${e.message.split('\n').slice(1, 3).join(' ')}`),
+        ));
+      };
+      for (const v of cc.startsWith('arm') ? [[]] : [[], ['-DTF_EMULATE_DSP']]) {
+        for (const src of ['tinyforge-sdk/tf_kernels_s8.cpp', 'tinyforge-sdk/tf_kernels_f32.cpp', 'tinyforge-sdk/tf_fixedpoint.cpp']) compile(dirs[0]!, src, v);
+        for (const dir of dirs) compile(dir, 'model/tf_model.cpp', v);
+      }
+    }
+    await Promise.all(jobs);
+    expect(failures).toEqual([]);
+  }, 120_000);
 });

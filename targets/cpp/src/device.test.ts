@@ -4,16 +4,36 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import type { IrModel } from '@tinyforge/blocks/learn/ir/model';
 import { quantizeInput, runInt8, dequantizeOutput } from '@tinyforge/blocks/learn/ir/interpreter';
 import { cortexMAvailable, estimateCore } from '../../../test/support/cortex-m4.js';
 import { writeFiles } from './build/host-build.js';
 import { emitCppLibrarySync } from './emit-library.js';
-import { dsCnn, eiConv1dKws } from './testing/models.js';
+import { dsCnn, eiConv1dKws, everyLayerModel, microSpeech, wideRowModel } from './testing/models.js';
 import { randomChain } from './testing/random-ir.js';
 import target from './index.js';
 
 const run = promisify(execFile);
 const available = await cortexMAvailable();
+const HASHES = ['-DBENCH_TENSOR_HASHES=1'];
+
+/** FNV-1a of the bytes of every tensor runInt8 computes (as bench_main prints them). */
+function referenceHashes(model: IrModel, input: Int8Array): Map<number, number> {
+  const out = new Map<number, number>();
+  runInt8(model, input, (id, data) => {
+    let h = 2166136261;
+    for (const v of data) h = Math.imul(h ^ (v & 0xff), 16777619) >>> 0;
+    out.set(id, h);
+  });
+  return out;
+}
+
+/** Every op output of the device run equals the reference's (ids whose hashes differ, or []). */
+function layerMismatches(model: IrModel, input: Int8Array, got: Map<number, number> | undefined): string[] {
+  const want = referenceHashes(model, input);
+  if (!got || got.size !== model.ir.ops.length) return [`expected ${model.ir.ops.length} tensor hashes, got ${got?.size ?? 0}`];
+  return [...got].filter(([id, h]) => want.get(id) !== h).map(([id]) => `${model.ir.tensors[id]?.name ?? id}`);
+}
 
 describe.skipIf(!available)('on Cortex-M under QEMU (real DSP-extension instructions)', () => {
   it('Cortex-M4: DS-CNN and EI conv1d outputs equal runInt8; sizes and counts are reported', async () => {
@@ -28,13 +48,26 @@ describe.skipIf(!available)('on Cortex-M under QEMU (real DSP-extension instruct
     }
   });
 
+  it('Cortex-M4: every layer of the test models equals runInt8 (SIMD assembly paths)', async () => {
+    // Final outputs alone can hide a wrong layer (a saturated softmax); compare every op output.
+    for (const m of [dsCnn(), eiConv1dKws(), everyLayerModel(), microSpeech(), wideRowModel()]) {
+      const n = m.int8.ir.tensors[m.int8.ir.input]!.shape.reduce((a, b) => a * b, 1);
+      const random = Int8Array.from({ length: n }, (_, i) => ((i * 97 + 13) % 256) - 128);
+      for (const q of [quantizeInput(m.int8, m.samples[0]!), random]) {
+        const est = await estimateCore(emitCppLibrarySync(m.int8).files, 'cortex-m4', { int8: q }, HASHES);
+        expect(layerMismatches(m.int8, q, est.tensorHashes), m.name).toEqual([]);
+      }
+    }
+  });
+
   it('Cortex-M4: random arithmetic-corner chains are bit-exact on the device', async () => {
-    for (const seed of [2, 5]) {
+    for (const seed of [2, 5, 7, 42]) {
       const m = randomChain(seed);
       const n = m.ir.tensors[m.ir.input]!.shape.reduce((a, b) => a * b, 1);
       const q = Int8Array.from({ length: n }, (_, i) => ((i * 73 + seed * 11) % 256) - 128);
-      const est = await estimateCore(emitCppLibrarySync(m).files, 'cortex-m4', { int8: q });
+      const est = await estimateCore(emitCppLibrarySync(m).files, 'cortex-m4', { int8: q }, HASHES);
       expect(est.output).toEqual(Array.from(runInt8(m, q)));
+      expect(layerMismatches(m, q, est.tensorHashes), `chain ${seed}`).toEqual([]);
     }
   });
 
@@ -42,8 +75,9 @@ describe.skipIf(!available)('on Cortex-M under QEMU (real DSP-extension instruct
     const m = eiConv1dKws();
     const q = quantizeInput(m.int8, m.samples[2]!);
     const lib = emitCppLibrarySync(m.int8);
-    const m33 = await estimateCore(lib.files, 'cortex-m33', { int8: q });
+    const m33 = await estimateCore(lib.files, 'cortex-m33', { int8: q }, HASHES);
     expect(m33.output).toEqual(Array.from(runInt8(m.int8, q)));
+    expect(layerMismatches(m.int8, q, m33.tensorHashes)).toEqual([]);
     const m0 = await estimateCore(lib.files, 'cortex-m0plus', { int8: q });
     expect(m0.flashBytes).toBeGreaterThan(lib.model.constBytes);
     expect(m0.nnInstructions).toBeUndefined();

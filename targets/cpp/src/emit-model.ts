@@ -68,7 +68,6 @@ export function scratchBytes(ir: ModelIR, op: OpIR): number {
     if (op.depthMultiplier === 1 && C % 4 === 0) return ceil8(C) + f[1] * f[2] * POINTER_BYTES;
     return 0;
   }
-  if (op.op === 'FULLY_CONNECTED') return ceil4(tensor(ir, op.inputs[1]).shape[1]!) * 4;
   return 0;
 }
 
@@ -127,7 +126,7 @@ export function modelBuffers(ir: ModelIR): { buffers: PlanBuffer[]; tensorBuffer
 /** Weights of a conv/dense in the SIMD layout: rows padded to a multiple of 4 values, an even
  * row count, rows (2j, 2j+1) interleaved per group of 4 values; with `reorder` every group is
  * stored as (w0, w2, w1, w3) to meet natural-order im2col columns (the kernel builds those only
- * for k_h > 1 with in_c % 4 != 0; dense layers and k_h == 1 convolutions read words). */
+ * for k_h > 1 with in_c % 4 != 0 and k_w * in_c % 4 != 0; everything else reads words). */
 export function dspRows(w: Int8Array, rows: number, k: number, reorder: boolean): Int8Array {
   const kp = ceil4(k);
   const pairs = Math.ceil(rows / 2);
@@ -141,18 +140,26 @@ export function dspRows(w: Int8Array, rows: number, k: number, reorder: boolean)
   return out;
 }
 
-/** Depthwise weights for the SIMD kernel: int16, per tap and 4-channel group (c0, c2, c1, c3). */
+/** Depthwise weights for the SIMD kernel: int16, per 4-channel group, per tap (c0, c2, c1, c3). */
 export function dspDepthwise(w: Int8Array, taps: number, channels: number): Int16Array {
   const out = new Int16Array(taps * channels);
   for (let t = 0; t < taps; t++)
     for (let c = 0; c < channels; c++) {
-      const j = (c & ~3) | ((c & 1) << 1) | ((c >> 1) & 1);
-      out[t * channels + j] = w[t * channels + c]!;
+      const j = ((c & 1) << 1) | ((c >> 1) & 1);
+      out[(c >> 2) * taps * 4 + t * 4 + j] = w[t * channels + c]!;
     }
   return out;
 }
 
-/** bias − zp·Σw per channel, wrapping like int32 (the depthwise SIMD kernel's folded bias). */
+/** [rows][cols] → [cols][rows]. */
+function transpose(w: Int8Array, rows: number, cols: number): Int8Array {
+  const out = new Int8Array(w.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c]!;
+  return out;
+}
+
+/** bias − zp·Σw per channel, wrapping like int32 (the SIMD depthwise and dense kernels' folded
+ * bias); w is [taps][channels]. */
 export function foldedBias(bias: Int32Array, w: Int8Array, taps: number, channels: number, zp: number): Int32Array {
   const out = new Int32Array(channels);
   for (let c = 0; c < channels; c++) {
@@ -178,9 +185,15 @@ class Source {
 function requantFields(src: Source, name: string, r: Requant, zpOut: number): string {
   for (const m of r.multiplier) if (!Number.isInteger(m) || m < 0 || m > 2147483647) throw new Error(`${name}: multiplier ${m} outside [0, 2^31)`);
   for (const s of r.shift) if (!Number.isInteger(s) || s < -31 || s > 31) throw new Error(`${name}: shift ${s} outside [-31, 31]`);
+  // Every channel shifting right by 2 or more: the kernels' one-step form (tf_mbqm_fast).
+  if (r.shift.every((s) => s <= -2)) {
+    src.array('int32_t', `${name}_rqf`, r.multiplier.flatMap((m, c) => [cInt32(m), cInt32(2 ** (-r.shift[c]! - 2))]), 4);
+    src.array('uint8_t', `${name}_rqs`, r.shift.map((s) => -s - 1), 1);
+    return `{ 0, 0, ${zpOut}, ${r.activationMin}, ${r.activationMax}, ${name}_rqf, ${name}_rqs }`;
+  }
   src.array('int32_t', `${name}_mult`, r.multiplier.map(cInt32), 4);
   src.array('int8_t', `${name}_shift`, r.shift, 1);
-  return `{ ${name}_mult, ${name}_shift, ${zpOut}, ${r.activationMin}, ${r.activationMax} }`;
+  return `{ ${name}_mult, ${name}_shift, ${zpOut}, ${r.activationMin}, ${r.activationMax}, 0, 0 }`;
 }
 
 function actRange(a: string): [string, string] {
@@ -231,23 +244,24 @@ export function emitModel(model: IrModel): ModelEmission {
         if (int8) {
           const w = int8Of(model, fT);
           const b = int32Of(model, bT);
-          src.array('int8_t', `${n}_w`, w, 1);
-          src.array('int32_t', `${n}_b`, Array.from(b, cInt32), 4);
-          let kp = 0;
-          if (!dw) {
-            const k = KH * KW * C;
-            kp = ceil4(k);
-            src.push('#if TF_USE_DSP');
-            src.array('int8_t', `${n}_wd`, dspRows(w, CO, k, C % 4 !== 0 && KH !== 1), 1, false);
-            src.push('#endif');
-          } else if (M === 1 && C % 4 === 0) {
-            src.push('#if TF_USE_DSP');
-            src.array('int16_t', `${n}_wd`, dspDepthwise(w, KH * KW, CO), 2, false);
-            src.array('int32_t', `${n}_bd`, Array.from(foldedBias(b, w, KH * KW, CO, zpIn), cInt32), 4, false);
-            src.push('#endif');
-          }
-          const rq = requantFields(src, n, conv.requant!, zpOut);
+          const k = KH * KW * C;
+          const kp = dw ? 0 : ceil4(k);
           const hasDsp = !dw || (M === 1 && C % 4 === 0);
+          // Arrays only one build reads sit under its #if (no unused constants for clang -Werror).
+          if (hasDsp) {
+            src.push('#if TF_USE_DSP');
+            if (!dw) src.array('int8_t', `${n}_wd`, dspRows(w, CO, k, C % 4 !== 0 && KH !== 1 && (KW * C) % 4 !== 0), 1, false);
+            else {
+              src.array('int16_t', `${n}_wd`, dspDepthwise(w, KH * KW, CO), 2, false);
+              src.array('int32_t', `${n}_bd`, Array.from(foldedBias(b, w, KH * KW, CO, zpIn), cInt32), 4, false);
+            }
+            src.push('#else');
+          }
+          src.array('int8_t', `${n}_w`, w, 1);
+          if (dw && hasDsp) src.array('int32_t', `${n}_b`, Array.from(b, cInt32), 4);
+          if (hasDsp) src.push('#endif');
+          if (!(dw && hasDsp)) src.array('int32_t', `${n}_b`, Array.from(b, cInt32), 4);
+          const rq = requantFields(src, n, conv.requant!, zpOut);
           const wName = hasDsp ? `TF_DSP_SELECT(${n}_wd, ${n}_w)` : `${n}_w`;
           const bName = dw && hasDsp ? `TF_DSP_SELECT(${n}_bd, ${n}_b)` : `${n}_b`;
           src.push(`static const tf_conv_s8_t ${n} = { ${geometry}, ${zpIn}, ${wName}, ${bName}, ${rq}, ${kp} };`);
@@ -268,13 +282,15 @@ export function emitModel(model: IrModel): ModelEmission {
         const bT = tensor(ir, op.inputs[2]);
         if (int8) {
           const w = int8Of(model, fT);
-          src.array('int8_t', `${n}_w`, w, 1);
-          src.array('int32_t', `${n}_b`, Array.from(int32Of(model, bT), cInt32), 4);
           src.push('#if TF_USE_DSP');
           src.array('int8_t', `${n}_wd`, dspRows(w, O, N, false), 1, false);
+          src.array('int32_t', `${n}_bd`, Array.from(foldedBias(int32Of(model, bT), transpose(w, O, N), N, O, zpIn), cInt32), 4, false);
+          src.push('#else');
+          src.array('int8_t', `${n}_w`, w, 1);
+          src.array('int32_t', `${n}_b`, Array.from(int32Of(model, bT), cInt32), 4);
           src.push('#endif');
           const rq = requantFields(src, n, fc.requant!, zpOut);
-          src.push(`static const tf_fc_s8_t ${n} = { ${N}, ${O}, ${zpIn}, TF_DSP_SELECT(${n}_wd, ${n}_w), ${n}_b, ${rq}, ${ceil4(N)} };`);
+          src.push(`static const tf_fc_s8_t ${n} = { ${N}, ${O}, ${zpIn}, TF_DSP_SELECT(${n}_wd, ${n}_w), TF_DSP_SELECT(${n}_bd, ${n}_b), ${rq}, ${ceil4(N)} };`);
           calls.push(`  tf_fc_s8(&${n}, ${io}, ${scratchArg});`);
         } else {
           src.array('float', `${n}_w`, Array.from(float32Of(model, fT), cFloat), 4);

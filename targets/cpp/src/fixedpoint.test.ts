@@ -30,6 +30,7 @@ function reference([fn, a, b, c]: Case): [number, number] {
       return [quantizeInput(model, [f[0]!])[0]!, 0];
     }
     case 8: return [fp.roundingDivideByPOT(a, b), 0];
+    case 9: return [fp.multiplyByQuantizedMultiplier(a, b, c), 0];
   }
   throw new Error(`fn ${fn}`);
 }
@@ -42,6 +43,8 @@ describe('C fixed-point helpers equal the TypeScript reference', () => {
     const cases: Case[] = [];
     for (const a of edges) for (const b of edges) cases.push([0, a, b, 0]);
     for (const a of edges) for (let e = 0; e <= 31; e++) cases.push([1, a, e, 0], [8, a, e, 0]);
+    // The one-step requantization of the SIMD kernels (right shifts 2..31) on edges and ties.
+    for (const a of edges) for (const m of [1 << 30, 0x7fffffff, 0x40000001, 0x5a5a5a5a]) for (let s = -31; s <= -2; s++) cases.push([9, a, m, s]);
     for (let k = 0; k < 20000; k++) {
       const a = rng.next() < 0.5 ? i32() : (i32() >> Math.floor(rng.next() * 31));
       const m = rng.next() < 0.2 ? 1 << 30 : 0x40000000 + Math.floor(rng.next() * 0x3fffffff);
@@ -49,6 +52,10 @@ describe('C fixed-point helpers equal the TypeScript reference', () => {
       cases.push([0, a, i32(), 0], [0, a, m, 0], [1, a, Math.floor(rng.next() * 32), 0], [1, tieA, 12, 0], [8, tieA, 12, 0]);
       cases.push([2, a, m, Math.floor(rng.next() * 63) - 31], [2, a >> 12, m, Math.floor(rng.next() * 12) - 10], [2, rng.next() < 0.5 ? 1 : -1, 1 << 30, 0]);
       cases.push([3, a, Math.floor(rng.next() * 61) - 30, 0]);
+      const s9 = -2 - Math.floor(rng.next() * 30);
+      const tie9 = (a & ~((1 << (-s9 + 1)) - 1)) | (1 << -s9); // with m = 2^30: a tie of the final division
+      for (const t of [tie9, tie9 - 1, -tie9, 1 - tie9]) cases.push([9, t | 0, 1 << 30, s9]);
+      cases.push([9, a, m, s9], [9, a >> 12, m, -2 - Math.floor(rng.next() * 12)]);
       cases.push([4, -(Math.abs(a) >> Math.floor(rng.next() * 8)) | 0, 5, 0], [5, Math.abs(a) | 0, 0, 0], [6, (Math.abs(a) >> Math.floor(rng.next() * 20)) | 0 || 1, 12, 0]);
       const x = Math.fround((rng.next() * 2 - 1) * 10 ** Math.floor(rng.next() * 4));
       const scale = Math.fround(0.001 + rng.next());

@@ -21,6 +21,7 @@ int main(void) {
       case 6: { int nb = 0; r = tf_get_reciprocal(a, b, &nb); r2 = nb; break; }
       case 7: { float f; memcpy(&f, &a, 4); float s; memcpy(&s, &b, 4); r = tf_quantize_f32(f, s, c); break; }
       case 8: r = tf_rdbpot(a, b); break;
+      case 9: r = c <= -2 ? tf_mbqm_fast(a, b, 1 << (-c - 2), -c - 1) : tf_mbqm(a, b, c); break;
     }
     fwrite(&r, 4, 1, stdout);
     fwrite(&r2, 4, 1, stdout);

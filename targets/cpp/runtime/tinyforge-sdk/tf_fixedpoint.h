@@ -68,6 +68,18 @@ TF_INLINE int32_t tf_mbqm(int32_t x, int32_t m, int shift) {
   return tf_rdbpot(tf_srdhm_m(tf_wrap_shl(x, left), m), right);
 }
 
+/* tf_mbqm for a right shift r = -shift >= 2 in one rounding step, bit for bit the same:
+ * RoundingDivideByPOT(floor((x m + 2^30) / 2^31), r) = floor((x m + 2^30 - [x < 0] 2^31 + 2^(30+r)) / 2^(31+r))
+ * (round half away from zero; the [x < 0] term may use x's sign because the quotient is 0
+ * whenever it and the sign of x m + 2^30 disagree). With round = 2^(r-2) and rsh = r - 1 the
+ * high word of the 64-bit sum, shifted right by rsh, is the result. */
+TF_INLINE int32_t tf_mbqm_fast(int32_t x, int32_t m, int32_t round, int rsh) {
+  const int64_t lo = (int64_t)(((uint32_t)x & 0x80000000u) | 0x40000000u);
+  const int64_t hi = (int64_t)round + (x < 0 ? -1 : 0);
+  const int64_t y = (int64_t)x * m + hi * 4294967296LL + lo;
+  return (int32_t)(y >> 32) >> rsh;
+}
+
 TF_INLINE int32_t tf_mbqm_gt_one(int32_t x, int32_t m, int left) {
   return tf_srdhm(tf_wrap_shl(x, left), m);
 }

@@ -11,12 +11,17 @@
 extern "C" {
 #endif
 
-/* Requantization of one op: per-channel Q31 multiplier and shift, output zero point, clamp. */
+/* Requantization of one op: per-channel Q31 multiplier and shift, output zero point, clamp.
+ * When every channel shifts right by 2 or more the generator stores the one-step form instead
+ * (tf_mbqm_fast): `fast` holds {multiplier, 2^(r-2)} per channel and `fast_shift` r - 1
+ * (r = -shift); multiplier and shift are then null. */
 typedef struct {
   const int32_t *multiplier;
   const int8_t *shift;
   int32_t out_zp;
   int32_t act_min, act_max;
+  const int32_t *fast;
+  const uint8_t *fast_shift;
 } tf_requant_t;
 
 typedef struct {
@@ -29,10 +34,10 @@ typedef struct {
   int32_t in_zp;
   /* Portable layout: conv [out_c][k_h][k_w][in_c], depthwise [k_h][k_w][out_c].
    * DSP layout (conv): rows of k_padded, zero padded; each 4-group stored as (w0, w2, w1, w3)
-   * when in_c % 4 != 0 and k_h > 1, natural otherwise;
-   * DSP layout (depthwise): int16 pairs per tap and 4-channel group: (c0, c2), (c1, c3). */
+   * when in_c % 4 != 0, k_h > 1 and k_w * in_c % 4 != 0, natural otherwise;
+   * DSP layout (depthwise): per 4-channel group, per tap, int16 pairs (c0, c2), (c1, c3). */
   const void *weights;
-  const int32_t *bias;
+  const int32_t *bias; /* depthwise, DSP layout: bias - in_zp * sum(w) */
   tf_requant_t rq;
   int32_t k_padded; /* conv, DSP layout: k_h*k_w*in_c rounded up to a multiple of 4 */
 } tf_conv_s8_t;
@@ -41,7 +46,7 @@ typedef struct {
   int32_t in_n, out_n;
   int32_t in_zp;
   const void *weights; /* [out_n][in_n]; DSP layout like conv with k_padded, natural 4-groups */
-  const int32_t *bias;
+  const int32_t *bias; /* DSP build: bias - in_zp * sum(w) (the kernel multiplies raw int8 inputs) */
   tf_requant_t rq;
   int32_t k_padded;
 } tf_fc_s8_t;

@@ -97,6 +97,8 @@ export interface CoreEstimate {
   programStackBytes?: number;
   output?: number[];
   features?: number[];
+  /** FNV-1a of every op output (tensor id → hash), when built with -DBENCH_TENSOR_HASHES=1. */
+  tensorHashes?: Map<number, number>;
 }
 
 export interface BenchInput {
@@ -219,6 +221,8 @@ export async function estimateCore(files: ReadonlyMap<string, string>, core: Cor
     est.programStackBytes = numberAfter(r.stdout, 'stack_high_water_bytes');
     est.output = listAfter(r.stdout, 'output');
     est.features = listAfter(r.stdout, 'features');
+    const hashes = [...r.stdout.matchAll(/^tensor (\d+) (\d+)$/gm)];
+    if (hashes.length) est.tensorHashes = new Map(hashes.map((h) => [Number(h[1]), Number(h[2])]));
   }
   return est;
 }

@@ -54,3 +54,35 @@ export function compareWithReference(model: IrModel, inputs: Int8Array[], run: G
   }
   return null;
 }
+
+export interface FloatRun {
+  outputs: Float32Array[];
+  /** tensor id → values, for the first vector. */
+  tensors: Map<number, Float32Array>;
+}
+
+/** The float path: builds the generated float32 library with the host compiler and runs vectors through it. */
+export async function runGeneratedFloat(model: IrModel, inputs: Float32Array[], defines: string[] = []): Promise<FloatRun> {
+  if (model.ir.precision !== 'float32') throw new Error('runGeneratedFloat needs a float32 IR');
+  const dir = await mkdtemp(path.join(tmpdir(), 'tf-cpp-f32-'));
+  const lib = emitCppLibrarySync(model);
+  await writeFiles(dir, lib.files);
+  const exe = await buildHost(dir, lib.files, { extraSources: [HARNESS], defines, include: (rel) => !rel.startsWith('examples/') && !rel.includes('/classifier/') });
+  const inCount = inputs[0]!.length;
+  const stdin = new Uint8Array(4 + inputs.length * inCount * 4);
+  new DataView(stdin.buffer).setUint32(0, inputs.length, true);
+  inputs.forEach((v, i) => stdin.set(new Uint8Array(Float32Array.from(v).buffer), 4 + i * inCount * 4));
+  const out = await runBinary(exe, ['--dump'], stdin);
+  const floats = (at: number, n: number): Float32Array => new Float32Array(out.buffer.slice(out.byteOffset + at, out.byteOffset + at + n * 4));
+  const outCount = model.ir.tensors[model.ir.output]!.shape.reduce((a, b) => a * b, 1);
+  const outputs = inputs.map((_, i) => floats(i * outCount * 4, outCount));
+  const tensors = new Map<number, Float32Array>();
+  let at = inputs.length * outCount * 4;
+  while (at + 8 <= out.length) {
+    const id = out.readInt32LE(at);
+    const bytes = out.readUInt32LE(at + 4);
+    tensors.set(id, floats(at + 8, bytes / 4));
+    at += 8 + bytes;
+  }
+  return { outputs, tensors };
+}

@@ -80,3 +80,25 @@ export function eiConv1dKws(seed = 3): TestModel {
 export function dsCnn(seed = 5): TestModel {
   return randomModel('ds-cnn', presetLayers('mlperf-ds-cnn', 10), [49, 10], 12, seed, 4);
 }
+
+/** TFLM's micro_speech architecture: conv 8 filters 10×8 stride 2 on a 49×40 spectrogram → dense 4 (random weights). */
+export function microSpeech(seed = 9): TestModel {
+  const layers: LayerSpecInput[] = [
+    { type: 'reshape', shape: [-1, 40, 1] },
+    { type: 'conv2d', filters: 8, kernelSize: [10, 8], strides: 2, padding: 'same', activation: 'relu' },
+    { type: 'flatten' },
+    { type: 'dense', activation: 'softmax' },
+  ];
+  return randomModel('micro-speech', layers, [49, 40], 4, seed, 4);
+}
+
+/** Kernel rows longer than the SIMD im2col's stack row (k_w · in_c = 68, a multiple of 4), cut by padding. */
+export function wideRowModel(seed = 11): TestModel {
+  const layers: LayerSpecInput[] = [
+    { type: 'reshape', shape: [-1, 40, 2] },
+    { type: 'conv2d', filters: 3, kernelSize: [2, 34], padding: 'same' },
+    { type: 'flatten' },
+    { type: 'dense', activation: 'softmax' },
+  ];
+  return randomModel('wide-rows', layers, [5, 80], 3, seed, 2);
+}
