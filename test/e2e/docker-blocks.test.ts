@@ -44,6 +44,10 @@ function writeDockerPipeline(dir: string, gainParams: Record<string, unknown> = 
   });
 }
 
+async function imageCount(): Promise<number> {
+  return (await engine.docker.listImages()).length;
+}
+
 async function samplesOf(dir: string, digest: string) {
   const store = await openStore(findStateRoot(dir), {});
   const reader = (await store.artifacts.reader(digest)) as SampleSetReader;
@@ -109,7 +113,14 @@ describe.runIf(runDocker)('Docker blocks (real engine)', () => {
 
     // A changed Dockerfile gives a new image, so the block re-runs; its output is the same, so
     // what reads it stays cached.
-    appendFileSync(join(dir, 'blocks/node-transform/Dockerfile'), '\nENV TOUCHED=1\n');
+    // (A value never built before, so the image cannot exist yet from an earlier test run.)
+    appendFileSync(join(dir, 'blocks/node-transform/Dockerfile'), `\nENV TOUCHED=${process.pid}-${Date.now()}\n`);
+    // status explains it without building anything (a build can take minutes).
+    const imagesBefore = await imageCount();
+    const status = await runCli(['status', dir]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/gain\s+will run: its container image is not built yet \(run builds it\); its code changed \(local block\)/);
+    expect(await imageCount()).toBe(imagesBefore);
     const third = await runJson(dir);
     expect(third.manifest.blocks.map((b) => b.status)).toEqual(['cached', 'ran', 'cached', 'cached']);
     expect(block(third.manifest, 'gain').actionKey).not.toBe(block(first.manifest, 'gain').actionKey);

@@ -63,9 +63,10 @@ interface BlockMeta<P extends ParamsSchema, I extends IoSpec, O extends IoSpec> 
   fileInputs?: (params: z.output<P>) => FileInputs;
   /**
    * What else identifies the implementation, resolved before the key is made: e.g. a Docker
-   * image's ID after building it. The value enters the action key.
+   * image's ID after building it. The value enters the action key. With `dryRun` (`tinyforge
+   * status`) build and download nothing: return a stand-in that equals no real identity.
    */
-  identity?: (params: z.output<P>, env: { pipelineDir: string; signal: AbortSignal; log: Logger }) => Promise<JsonValue | undefined>;
+  identity?: (params: z.output<P>, env: { pipelineDir: string; signal: AbortSignal; log: Logger; dryRun?: boolean }) => Promise<JsonValue | undefined>;
   /** Plan-time checks that need more than the zod schema (cross-field rules). */
   checkParams?: (params: z.output<P>) => ParamProblem[];
   /** Set on container blocks (see `defineContainerBlock`): the runner runs them in Docker. */

@@ -63,8 +63,9 @@ export function runnableContainerBlock(block: WholeBlock & { runtime: ContainerR
   // identity() resolves the image right before run(): run() takes that result, so the image
   // it runs is the one in the action key and the context is not hashed and inspected twice.
   const recent = new Map<string, { at: number; resolved: ReturnType<typeof resolveImage> }>();
-  const image = (pipelineDir: string, signal: AbortSignal, log: Logger, reuse = false) => {
+  const image = (pipelineDir: string, signal: AbortSignal, log: Logger, reuse = false, dryRun = false) => {
     const baseDir = options.baseDir ?? pipelineDir;
+    if (dryRun) return resolveImage(runtime, { baseDir, signal, log, dryRun });
     const hit = recent.get(baseDir);
     if (reuse && hit && performance.now() - hit.at < RESOLVED_REUSE_MS) return hit.resolved;
     const resolved = resolveImage(runtime, { baseDir, signal, log });
@@ -76,7 +77,7 @@ export function runnableContainerBlock(block: WholeBlock & { runtime: ContainerR
   const wrapped: WholeBlock = {
     ...block,
     identity: async (params, env) => {
-      const resolved = await image(env.pipelineDir, env.signal, env.log);
+      const resolved = await image(env.pipelineDir, env.signal, env.log, false, env.dryRun);
       const own = await block.identity?.(params, env);
       const id: Record<string, JsonValue> = { image: resolved.id, protocol: `${protocol}@${PROTOCOL_VERSION}` };
       if (own !== undefined) id.block = own;

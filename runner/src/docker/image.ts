@@ -6,6 +6,9 @@ import type Dockerode from 'dockerode';
 import { TinyforgeError, type ContainerRuntime, type Logger } from '@tinyforge/sdk';
 import { connectDocker } from './engine.js';
 
+/** Prefix of the stand-in ID `status` uses for an image that does not exist yet. */
+export const UNBUILT = 'unbuilt:';
+
 export interface ResolvedImage {
   /** Image ID (`sha256:…`, the digest of the image config): what the action key pins. */
   id: string;
@@ -19,6 +22,8 @@ interface ResolveEnv {
   baseDir: string;
   signal: AbortSignal;
   log: Logger;
+  /** `status`: build and pull nothing; a missing image resolves to `unbuilt:<ref>`. */
+  dryRun?: boolean;
 }
 
 /**
@@ -28,7 +33,10 @@ interface ResolveEnv {
  */
 export async function resolveImage(runtime: ContainerRuntime, env: ResolveEnv): Promise<ResolvedImage> {
   const docker = await connectDocker();
-  if (runtime.image) return { id: await imageIdOrPull(docker, runtime.image, env), ref: runtime.image, built: false };
+  if (runtime.image) {
+    if (env.dryRun) return { id: (await imageId(docker, runtime.image)) ?? `${UNBUILT}${runtime.image}`, ref: runtime.image, built: false };
+    return { id: await imageIdOrPull(docker, runtime.image, env), ref: runtime.image, built: false };
+  }
   if (!runtime.context) throw new TinyforgeError({ code: 'PLUGIN', message: 'a container runtime needs `image`, or `context` (+ `dockerfile`) to build one' });
   const context = resolve(env.baseDir, runtime.context);
   const dockerfile = runtime.dockerfile ?? 'Dockerfile';
@@ -42,6 +50,7 @@ export async function resolveImage(runtime: ContainerRuntime, env: ResolveEnv): 
   const tag = `tinyforge/${slug(basename(context))}:${digest.slice(0, 20)}`;
   const existing = await imageId(docker, tag);
   if (existing) return { id: existing, ref: tag, built: false };
+  if (env.dryRun) return { id: `${UNBUILT}${tag}`, ref: tag, built: false };
   env.log.info(`building image ${tag} from ${context}`);
   await buildImage(docker, context, files, dockerfile, tag, env);
   const id = await imageId(docker, tag);

@@ -33,7 +33,7 @@ export async function explainStatus(plan: Plan, processEnv: NodeJS.ProcessEnv = 
     let previousState: Promise<BlockState | undefined> | undefined;
     const previousOf = () => (previousState ??= readBlockState(store.layout.stateDir, plan.pipeline.config.name, block.name));
     const source = isSourceBlock(block.block) ? await scanSources(block, scanEnv) : undefined;
-    const identity = await block.block.identity?.(block.params as never, { pipelineDir: plan.pipeline.dir, signal: new AbortController().signal, log: { info() {}, warn() {}, debug() {} } });
+    const identity = await block.block.identity?.(block.params as never, { pipelineDir: plan.pipeline.dir, signal: new AbortController().signal, log: { info() {}, warn() {}, debug() {} }, dryRun: true });
     const base = baseRecord(block, envValues, { ...source?.shared, ...(await hashFileInputs(block, scanEnv)) }, identity, await hashBlockCode(block, scanEnv));
     const waiting = Object.values(block.inputs).filter((i) => !known.has(i.from)).map((i) => i.from);
     if (waiting.length > 0) {
@@ -78,6 +78,9 @@ function diffRecords(before: JsonObject | undefined, after: JsonObject, opts: { 
   const reasons: string[] = [];
   if (before.block !== after.block) reasons.push(`block version changed: ${String(before.block)} → ${String(after.block)}`);
   if (before.keyFormat !== after.keyFormat) reasons.push('the cache key format changed (tinyforge upgrade)');
+  if (canonicalJson(before.identity ?? null) !== canonicalJson(after.identity ?? null)) {
+    reasons.push(JSON.stringify(after.identity ?? null).includes('"unbuilt:') ? 'its container image is not built yet (run builds it)' : 'its implementation identity changed (e.g. a rebuilt container image)');
+  }
   if (before.code !== after.code) reasons.push(before.code === undefined ? 'its code is now tracked (local block)' : 'its code changed (local block)');
   reasons.push(...diffObject('param', (before.params ?? {}) as JsonObject, (after.params ?? {}) as JsonObject));
   reasons.push(...diffObject('env', (before.env ?? {}) as JsonObject, (after.env ?? {}) as JsonObject));
