@@ -1,0 +1,236 @@
+/**
+ * Anomaly scoring as generated C: the learn/anomaly model (`anomaly.json`, K-means v1/v2 or GMM
+ * v1) becomes constant float tables and one function,
+ *
+ *     float tf_anomaly_score(const float *features);   // tf_anomaly.h
+ *     #define TF_ANOMALY_THRESHOLD <float>               // anomalous when score > threshold
+ *     #define TF_ANOMALY_INPUT_FEATURES <n>              // features[] must hold at least n values
+ *
+ * `features` is the full DSP feature vector (what the classifier reads); the function picks the
+ * model's axes itself. The math is `anomalyScore` of blocks/src/learn/anomaly/model.ts:
+ * pick axes → log10(max(v, 1e-30)) on log axes → (v − mean) / scale, then
+ *   K-means: min_k(‖z − c_k‖ − radius_k)  (Edge Impulse's score, ≤ 0 inside a cluster);
+ *   GMM:     −log Σ_k w_k N(z; μ_k, Σ_k) − offset, by log-sum-exp. Each component's constant
+ *            log w_k + log det L_k⁻¹ − d/2·log 2π + offset is folded at emit time in float64, so
+ *            the device only adds −½‖L_k⁻¹(z − μ_k)‖² and the score keeps its absolute precision
+ *            near the threshold (0 by default).
+ *
+ * The source is plain C99 that also compiles as C++11 (so it can sit in the C++ library as a
+ * `.cpp`): no allocation, `static const float` tables, stack scratch of a few d-sized arrays, only
+ * float math (sqrtf, log10f, expf, logf from math.h; no double promotion, so a single-precision
+ * FPU such as Cortex-M4F never calls soft-float double).
+ *
+ * Accuracy (emit-anomaly.test.ts): the TS reference computes in float64 over the same
+ * float32-rounded tables. All-float evaluation is within 5e-7 of the magnitude of the terms the
+ * score is a difference of (≈ 4 float32 ulps of the distance / of the constant and ½·Mahalanobis
+ * term); the test asserts 1e-5 + 2e-6·magnitude. On the vibration-fan-imbalance features (2 301
+ * windows) that is ≤ 1e-6 absolute for K-means (EI defaults) and ≤ 2.3e-5 for a 4-component GMM
+ * on scores within 1 of the threshold, and identical isAnomaly decisions on every window (the
+ * test allows flips only within the tolerance of the threshold, where the GMM's offset-defining
+ * train window sits at exactly 0). Results are the same on Cortex-M4 + newlib under QEMU.
+ * Double accumulation alone does not help (GMM: 2.4e-5): the error comes from
+ * z = (log10(v) − mean) / scale in float; only an all-double path reaches 8e-7, at soft-float
+ * cost on an M4. NaN features give NaN, like the reference.
+ */
+import { TinyforgeError } from '@tinyforge/sdk';
+import type { AnomalyModel, GmmAnomalyModel, KmeansAnomalyModel } from '@tinyforge/blocks/learn/anomaly/model';
+import { cArrayBody, cFloat } from './c-format.js';
+
+export interface AnomalyEmission {
+  /** tf_anomaly.h */
+  header: string;
+  /** tf_anomaly.c(pp): C99 / C++11. */
+  source: string;
+}
+
+/** Same floor as the reference (model.ts): values ≤ 0 on a log axis map far below normal instead of to −∞/NaN. */
+const LOG_FLOOR = 1e-30;
+const LOG_2PI = Math.log(2 * Math.PI);
+
+const bad = (message: string): TinyforgeError => new TinyforgeError({ code: 'BAD_INPUT', path: 'anomaly.json', message });
+
+function checkFinite(what: string, values: readonly number[], length: number): void {
+  if (!Array.isArray(values) || values.length !== length) throw bad(`${what} has ${Array.isArray(values) ? values.length : 'no'} values, expected ${length}`);
+  const i = values.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+  if (i >= 0) throw bad(`${what}[${i}] is ${String(values[i])}, expected a finite number`);
+}
+
+/** Checks the shared feature map and returns d. */
+function checkFeatureMap(model: AnomalyModel): number {
+  const d = model.axes?.length ?? 0;
+  if (d === 0) throw bad('the model has no axes');
+  if (!model.axes.every((a) => Number.isInteger(a) && a >= 0)) throw bad('axes must be non-negative integers');
+  if (model.log !== undefined && model.log.length !== d) throw bad(`log has ${model.log.length} flags for ${d} axes`);
+  checkFinite('mean', model.mean, d);
+  checkFinite('scale', model.scale, d);
+  if (model.scale.some((s) => Math.fround(s) === 0)) throw bad('scale has a zero entry');
+  if (!Number.isFinite(model.threshold)) throw bad(`threshold is ${String(model.threshold)}`);
+  return d;
+}
+
+export function emitAnomalyC(model: AnomalyModel): AnomalyEmission {
+  const known = (model.format === 'tinyforge-anomaly-kmeans' && (model.version === 1 || model.version === 2)) || (model.format === 'tinyforge-anomaly-gmm' && model.version === 1);
+  if (!known) throw bad(`format ${String((model as { format?: unknown }).format)} v${String((model as { version?: unknown }).version)}; expected tinyforge-anomaly-kmeans v1/v2 or tinyforge-anomaly-gmm v1`);
+  const d = checkFeatureMap(model);
+  const inputFeatures = Math.max(...model.axes) + 1;
+  const method = model.format === 'tinyforge-anomaly-gmm' ? 'gmm' : 'kmeans';
+  const header = `/* Generated by tinyforge: anomaly score of the learn/anomaly model (${method}, ${d} axes). */
+#ifndef TF_ANOMALY_H
+#define TF_ANOMALY_H
+
+/* A feature vector is anomalous when tf_anomaly_score() > TF_ANOMALY_THRESHOLD. */
+#define TF_ANOMALY_THRESHOLD ${cFloat(model.threshold)}
+/* tf_anomaly_score() reads features[0 .. TF_ANOMALY_INPUT_FEATURES - 1] (the largest axis + 1). */
+#define TF_ANOMALY_INPUT_FEATURES ${inputFeatures}
+#define TF_ANOMALY_AXES ${d}
+#define TF_ANOMALY_METHOD_${method.toUpperCase()} 1
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Score of one DSP feature vector (the one the classifier reads): ${method === 'gmm' ? '-log-likelihood minus the largest over the normal train samples' : 'distance to the nearest K-means cluster minus its radius'}; <= 0 on normal train data. */
+float tf_anomaly_score(const float *features);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+`;
+  const body = model.format === 'tinyforge-anomaly-gmm' ? gmmSource(model, d) : kmeansSource(model, d);
+  const source = `/* Generated by tinyforge: anomaly score (${method}). C99, also compiles as C++11. */
+#include "tf_anomaly.h"
+#include <math.h>
+
+#define TF_ANOMALY_D ${d}
+
+${featureMapSource(model, d)}
+${body}`;
+  return { header, source };
+}
+
+function featureMapSource(model: AnomalyModel, d: number): string {
+  const axisType = Math.max(...model.axes) < 65536 ? 'unsigned short' : 'unsigned long';
+  const log = model.log ?? [];
+  const anyLog = log.some(Boolean);
+  return `static const ${axisType} tf_anomaly_axes[TF_ANOMALY_D] = {
+${cArrayBody(model.axes)}
+};
+${anyLog ? `static const unsigned char tf_anomaly_log[TF_ANOMALY_D] = {\n${cArrayBody(log.map((l) => (l ? 1 : 0)))}\n};\n` : ''}static const float tf_anomaly_mean[TF_ANOMALY_D] = {
+${cArrayBody(model.mean.map(cFloat), 8)}
+};
+static const float tf_anomaly_scale[TF_ANOMALY_D] = {
+${cArrayBody(model.scale.map(cFloat), 8)}
+};
+
+/* Picked axes, log10 where flagged, standard-scaled: the model's input z. */
+static void tf_anomaly_map(const float *features, float *z) {
+  int a;
+  for (a = 0; a < TF_ANOMALY_D; a++) {
+    float v = features[tf_anomaly_axes[a]];
+${anyLog ? `    /* Comparison keeps NaN as NaN (like Math.max in the reference). */
+    if (tf_anomaly_log[a]) v = log10f(v < ${cFloat(LOG_FLOOR)} ? ${cFloat(LOG_FLOOR)} : v);
+` : ''}    z[a] = (v - tf_anomaly_mean[a]) / tf_anomaly_scale[a];
+  }
+}
+`;
+}
+
+function kmeansSource(model: KmeansAnomalyModel, d: number): string {
+  const k = model.clusters?.length ?? 0;
+  if (k === 0) throw bad('the K-means model has no clusters');
+  model.clusters.forEach((c, j) => {
+    checkFinite(`clusters[${j}].center`, c.center, d);
+    checkFinite(`clusters[${j}].maxError`, [c.maxError], 1);
+  });
+  return `#define TF_ANOMALY_CLUSTERS ${k}
+
+static const float tf_anomaly_centers[TF_ANOMALY_CLUSTERS][TF_ANOMALY_D] = {
+${model.clusters.map((c) => `  {\n${cArrayBody(c.center.map(cFloat), 8, '    ')}\n  },`).join('\n')}
+};
+/* Distance of each cluster's farthest training member. */
+static const float tf_anomaly_radius[TF_ANOMALY_CLUSTERS] = {
+${cArrayBody(model.clusters.map((c) => cFloat(c.maxError)), 8)}
+};
+
+float tf_anomaly_score(const float *features) {
+  float z[TF_ANOMALY_D];
+  float best = INFINITY;
+  int k, a;
+  tf_anomaly_map(features, z);
+  for (k = 0; k < TF_ANOMALY_CLUSTERS; k++) {
+    float s = 0.0f, score;
+    for (a = 0; a < TF_ANOMALY_D; a++) {
+      const float diff = z[a] - tf_anomaly_centers[k][a];
+      s += diff * diff;
+    }
+    score = sqrtf(s) - tf_anomaly_radius[k];
+    if (score != score) return score; /* NaN features: NaN, as Math.min gives */
+    if (score < best) best = score;
+  }
+  return best;
+}
+`;
+}
+
+function gmmSource(model: GmmAnomalyModel, d: number): string {
+  const k = model.components?.length ?? 0;
+  if (k === 0) throw bad('the GMM has no components');
+  if (!Number.isFinite(model.offset)) throw bad(`offset is ${String(model.offset)}`);
+  const packed = (d * (d + 1)) / 2;
+  const constants = model.components.map((c, j) => {
+    checkFinite(`components[${j}].mean`, c.mean, d);
+    checkFinite(`components[${j}].precisionCholesky`, c.precisionCholesky, d * d);
+    if (!(c.weight > 0)) throw bad(`components[${j}].weight is ${c.weight}, expected > 0`);
+    let logDet = 0;
+    for (let i = 0; i < d; i++) {
+      const diag = c.precisionCholesky[i * d + i]!;
+      if (!(diag > 0)) throw bad(`components[${j}].precisionCholesky has diagonal ${diag} at ${i}, expected > 0`);
+      logDet += Math.log(diag);
+    }
+    // Same float64 terms as componentLogDensity, plus the offset (see the file comment).
+    return Math.log(c.weight) + logDet - 0.5 * d * LOG_2PI + model.offset;
+  });
+  // Row i of L⁻¹ holds columns 0..i: the lower triangle, packed row by row.
+  const lower = (p: readonly number[]): number[] => Array.from({ length: d }, (_, i) => p.slice(i * d, i * d + i + 1)).flat();
+  return `#define TF_ANOMALY_COMPONENTS ${k}
+#define TF_ANOMALY_PACKED ${packed}
+
+static const float tf_anomaly_means[TF_ANOMALY_COMPONENTS][TF_ANOMALY_D] = {
+${model.components.map((c) => `  {\n${cArrayBody(c.mean.map(cFloat), 8, '    ')}\n  },`).join('\n')}
+};
+/* inverse Cholesky factor L^-1 (covariance = L L^T) of each component, lower triangle packed row by row. */
+static const float tf_anomaly_precision_cholesky[TF_ANOMALY_COMPONENTS][TF_ANOMALY_PACKED] = {
+${model.components.map((c) => `  {\n${cArrayBody(lower(c.precisionCholesky).map(cFloat), 8, '    ')}\n  },`).join('\n')}
+};
+/* log weight + log det L^-1 - d/2 log(2 pi) + offset (offset ${model.offset}: the largest -log-likelihood of the normal train samples). */
+static const float tf_anomaly_log_constant[TF_ANOMALY_COMPONENTS] = {
+${cArrayBody(constants.map(cFloat), 4)}
+};
+
+float tf_anomaly_score(const float *features) {
+  float z[TF_ANOMALY_D], diff[TF_ANOMALY_D], logs[TF_ANOMALY_COMPONENTS];
+  float top = -INFINITY, s = 0.0f;
+  int k, i, a;
+  tf_anomaly_map(features, z);
+  for (k = 0; k < TF_ANOMALY_COMPONENTS; k++) {
+    const float *l = tf_anomaly_precision_cholesky[k];
+    float maha = 0.0f;
+    for (a = 0; a < TF_ANOMALY_D; a++) diff[a] = z[a] - tf_anomaly_means[k][a];
+    for (i = 0; i < TF_ANOMALY_D; i++) {
+      float y = 0.0f;
+      for (a = 0; a <= i; a++) y += *l++ * diff[a];
+      maha += y * y;
+    }
+    if (maha != maha) return maha;
+    logs[k] = tf_anomaly_log_constant[k] - 0.5f * maha;
+    if (logs[k] > top) top = logs[k];
+  }
+  /* Every distance overflowed float (log densities all -inf): infinitely unlikely, as the reference says. */
+  if (top == -INFINITY) return INFINITY;
+  for (k = 0; k < TF_ANOMALY_COMPONENTS; k++) s += expf(logs[k] - top);
+  return -(top + logf(s));
+}
+`;
+}
