@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTarget } from '@tinyforge/sdk';
-import { cppLibraryFiles, libraryParams } from '@tinyforge/target-cpp';
+import { CPP_LIBRARY_IDENTITY, cppLibraryFiles, libraryParams } from '@tinyforge/target-cpp';
 
 const params = libraryParams.extend({
   author: z.string().default('tinyforge'),
@@ -42,6 +42,7 @@ export default defineTarget({
   apiVersion: 1,
   description: 'Arduino library (spec 1.5): the C++ library under src/, static-buffer and sensor examples, zipped for the IDE',
   params,
+  identity: () => CPP_LIBRARY_IDENTITY,
   async emit(ctx) {
     const p = ctx.params;
     const name = p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_');

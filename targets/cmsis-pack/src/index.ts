@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import cppTarget from '@tinyforge/target-cpp';
 import { defineTarget } from '@tinyforge/sdk';
-import { cppLibraryFiles, libraryParams } from '@tinyforge/target-cpp';
+import { CPP_LIBRARY_IDENTITY, cppLibraryFiles, libraryParams } from '@tinyforge/target-cpp';
 
 export { renderPdsc, fileCategory, CCLASS, CGROUP, type PdscInput } from './pdsc.js';
 
@@ -38,6 +38,7 @@ export default defineTarget({
   apiVersion: 1,
   description: 'Open-CMSIS-Pack: the C++ library as components in a .pdsc, zipped as <Vendor>.<Name>.<version>.pack',
   params,
+  identity: () => CPP_LIBRARY_IDENTITY,
   async emit(ctx) {
     const p = ctx.params;
     const name = p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_');

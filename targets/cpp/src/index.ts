@@ -53,6 +53,13 @@ const cppTarget = defineTarget({
   apiVersion: 1,
   description: 'Interpreter-free C++11 library (int8 bit-exact, static arena, EI-style API) + Cortex-M estimates',
   params,
+  // The estimates come from these tools: a new compiler or emulator rebuilds instead of reusing figures.
+  identity: async (p): Promise<Record<string, string>> => {
+    if (p.estimate === 'off') return {};
+    const { toolchainStatus } = await import('./device/cortex-m.js');
+    const tc = await toolchainStatus();
+    return { gcc: tc.gcc ?? 'none', qemu: tc.qemu ?? 'none' };
+  },
   async emit(ctx) {
     const p = ctx.params;
     const names = new Set(ctx.model.files.map((f) => f.name));
@@ -99,6 +106,9 @@ export default cppTarget;
 /** The cpp target's params minus its Cortex-M estimate options: what shapes the library. */
 export const libraryParams = cppTarget.params.omit({ estimate: true, cores: true });
 export type LibraryParams = z.output<typeof libraryParams>;
+
+/** For targets that package this library: their output changes whenever this target's does. */
+export const CPP_LIBRARY_IDENTITY = { cppLibrary: `${cppTarget.id}@${cppTarget.version}` } as const;
 
 /**
  * The C++ library exactly as this target emits it (same model code, same DSP glue), captured as

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTarget } from '@tinyforge/sdk';
-import { cppLibraryFiles, libraryParams } from '@tinyforge/target-cpp';
+import { CPP_LIBRARY_IDENTITY, cppLibraryFiles, libraryParams } from '@tinyforge/target-cpp';
 
 export { wasmToolchainStatus, compileWasm, WASM_APT_PACKAGES } from './compile-wasm.js';
 
@@ -24,6 +24,10 @@ export default defineTarget({
   apiVersion: 1,
   description: 'WebAssembly npm package: the C++ library built with clang (wasm32-wasi), ES module wrapper with TypeScript types',
   params,
+  identity: async () => {
+    const { wasmToolchainStatus } = await import('./compile-wasm.js');
+    return { ...CPP_LIBRARY_IDENTITY, clang: (await wasmToolchainStatus()).clang ?? 'none' };
+  },
   async emit(ctx) {
     const p = ctx.params;
     const name = p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_');
