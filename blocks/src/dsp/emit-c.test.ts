@@ -176,9 +176,68 @@ describe.skipIf(!haveGcc)('image emitC (host gcc): the device image at the block
       expect(Array.from(output)).toEqual(Array.from(ts));
     });
   }
-  it('a different input size is a TinyforgeError', () => {
+  it('a different input size without a shape is a TinyforgeError', () => {
     const b = imageBlock as unknown as EmittingBlock;
     const params = b.params.parse({ width: W, height: H });
     expect(() => b.emitC(params as never, { frames: 96 * 96, axes: 1 })).toThrow(/cannot be compiled to C/);
+    expect(() => b.emitC(params as never, { frames: 10 * 10, axes: 1, shape: [10, 10, 2] })).toThrow(/cannot be compiled to C/);
+  });
+});
+
+describe.skipIf(!haveGcc)('image emitC (host gcc): resizing on the device', () => {
+  // Target 12×9 from larger, smaller and other-aspect sources, every mode and input form.
+  const W = 12;
+  const H = 9;
+  let seed = 7;
+  const rand = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const sources: { w: number; h: number; channels: 0 | 1 | 3 | 4; mode: 'RGB' | 'Grayscale' }[] = [
+    { w: 31, h: 17, channels: 3, mode: 'RGB' },
+    { w: 5, h: 11, channels: 3, mode: 'Grayscale' },
+    { w: 20, h: 20, channels: 0, mode: 'RGB' },
+    { w: 7, h: 4, channels: 0, mode: 'Grayscale' },
+    { w: 16, h: 6, channels: 4, mode: 'RGB' },
+    { w: 9, h: 13, channels: 1, mode: 'RGB' },
+  ];
+  for (const src of sources) {
+    for (const mode of ['squash', 'fit-shortest', 'fit-longest'] as const) {
+      const form = src.channels === 0 ? 'packed' : `${src.channels}-channel`;
+      it(`${src.w}×${src.h} ${form} → ${W}×${H} ${src.mode}, ${mode}: equal to the TypeScript block`, async () => {
+        const b = imageBlock as unknown as EmittingBlock;
+        const params = b.params.parse({ width: W, height: H, channels: src.mode, 'resize-mode': mode });
+        const pixels = src.w * src.h;
+        // Channel values include halves and values outside 0..255 (rounded and clamped after interpolation).
+        const special = [0, 255, 254.5, 0.5, 127.5, -3, 300, 12.49999];
+        const input = src.channels === 0
+          ? Array.from({ length: pixels }, () => Math.floor(rand() * 0x1000000))
+          : Array.from({ length: pixels * src.channels }, (_, i) => (i < special.length ? special[i]! : Math.fround(rand() * 256)));
+        const sample: Sample = {
+          id: 'img#0', label: 'x', category: 'test', intervalMs: 0, sensors: [{ name: 'image', units: 'rgb' }],
+          values: Float32Array.from(src.channels === 0 ? [src.w, src.h, ...input] : input),
+          ...(src.channels === 0 ? {} : { shape: [src.h, src.w, src.channels] }),
+        };
+        const ts = ((await b.runSample(sample, { params, state: b.prepare!(params as never), pipelineDir: '.' } as never)) as Sample).values;
+        const shape = src.channels === 0 ? [src.h, src.w] : [src.h, src.w, src.channels];
+        const em = b.emitC(params as never, { frames: pixels, axes: Math.max(1, src.channels), shape });
+        expect(em.inputSize).toBe(input.length);
+        expect(em.outputSize).toBe(ts.length);
+        const dir = path.join(work, `image-resize-${src.w}x${src.h}-${src.channels}-${src.mode}-${mode}`);
+        const { status, output } = runDriver([buildHost(em, dir)], input, em, dir);
+        expect(status).toBe(0);
+        expect(Array.from(output)).toEqual(Array.from(ts));
+        // Not a trivial pass: the resize produced more than one distinct value.
+        expect(new Set(ts).size).toBeGreaterThan(3);
+      });
+    }
+  }
+  it('a NaN in the source makes the entry return 1', () => {
+    const b = imageBlock as unknown as EmittingBlock;
+    const params = b.params.parse({ width: W, height: H });
+    const em = b.emitC(params as never, { frames: 20, axes: 3, shape: [4, 5, 3] });
+    const input = Array.from({ length: 60 }, (_, i) => (i === 37 ? NaN : i));
+    const dir = path.join(work, 'image-resize-nan');
+    expect(runDriver([buildHost(em, dir)], input, em, dir).status).toBe(1);
   });
 });

@@ -4,11 +4,11 @@ import { registerBlock } from '../registration.js';
 /** Built-in dsp blocks. Add one line per block: registerBlock(import.meta.url, './<name>/index.js', {...}). */
 export const dspBlocks: readonly BlockRegistration[] = [
   registerBlock(import.meta.url, './mfcc/index.js', {
-    id: 'dsp/mfcc', version: '1.0.0', kind: 'dsp',
+    id: 'dsp/mfcc', version: '1.0.1', kind: 'dsp',
     description: 'MFCC: mel-frequency cepstral coefficients for speech and keyword spotting (Edge Impulse compatible)',
   }),
   registerBlock(import.meta.url, './mfe/index.js', {
-    id: 'dsp/mfe', version: '1.0.0', kind: 'dsp',
+    id: 'dsp/mfe', version: '1.0.1', kind: 'dsp',
     description: 'MFE: mel filterbank energies in dB, quantised to 8 bits, for non-voice audio (Edge Impulse compatible)',
   }),
   registerBlock(import.meta.url, './spectrogram/index.js', {

@@ -100,6 +100,23 @@ export function powerSpectrum(
   return splitToPower(plan, out, outOffset, outStride);
 }
 
+/**
+ * Power spectra of `frames` frames of `frameLength` samples every `stride` samples of `signal`
+ * (cropped / zero-padded to n as in powerSpectrum): frame f's bins go to out[f·bins …], its
+ * energy (the sum of its bins) to energies[f].
+ */
+export function powerSpectra(
+  plan: RealFftPlan,
+  signal: Float64Array,
+  stride: number,
+  frameLength: number,
+  frames: number,
+  out: Float64Array,
+  energies: Float64Array,
+): void {
+  for (let f = 0; f < frames; f++) energies[f] = powerSpectrum(plan, signal, f * stride, frameLength, 1, out, f * plan.bins);
+}
+
 /** The m-point complex FFT of input[offset … offset+n) read as complex pairs, into plan.z. */
 function fft(plan: RealFftPlan, x: Float64Array, offset: number): void {
   const { m, z, bitReverse: br } = plan;

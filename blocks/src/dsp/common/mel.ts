@@ -100,23 +100,28 @@ export function applyFilterbank(
 }
 
 /**
- * Mel energies of `frames` power spectra at once. `power` is bin-major (power[b·frames + f]) and
- * `out` filter-major (out[m·frames + f]): the inner loops then run over frames, long and
- * contiguous, instead of over a filter's few bins. Same sums, same order as applyFilterbank.
+ * Mel energies of `frames` power spectra, both frame-major (power[f·bins + b], out[f·numFilters + m]);
+ * an energy of exactly 0 becomes 1e-10 (as the reference). Two partial sums per filter so the
+ * adds overlap.
  */
-export function applyFilterbankFrames(bank: MelFilterbank, power: Float64Array, frames: number, out: Float64Array): void {
-  const { start, offset, weights, numFilters } = bank;
-  for (let m = 0; m < numFilters; m++) {
-    const row = m * frames;
-    out.fill(0, row, row + frames);
-    const w0 = offset[m]!;
-    const w1 = offset[m + 1]!;
-    for (let w = w0; w < w1; w++) {
-      const weight = weights[w]!;
-      if (weight === 0) continue;
-      const p = (start[m]! + w - w0) * frames;
-      for (let f = 0; f < frames; f++) out[row + f] = out[row + f]! + weight * power[p + f]!;
+export function melEnergies(bank: MelFilterbank, power: Float64Array, frames: number, out: Float64Array): void {
+  const { start, offset, weights, numFilters, bins } = bank;
+  for (let f = 0, o = 0; f < frames; f++) {
+    const p0 = f * bins;
+    for (let m = 0; m < numFilters; m++, o++) {
+      const w0 = offset[m]!;
+      const w1 = offset[m + 1]!;
+      const base = p0 + start[m]! - w0;
+      let s0 = 0;
+      let s1 = 0;
+      let w = w0;
+      for (; w + 1 < w1; w += 2) {
+        s0 += weights[w]! * power[base + w]!;
+        s1 += weights[w + 1]! * power[base + w + 1]!;
+      }
+      if (w < w1) s0 += weights[w]! * power[base + w]!;
+      const sum = s0 + s1;
+      out[o] = sum === 0 ? 1e-10 : sum;
     }
-    for (let f = 0; f < frames; f++) if (out[row + f] === 0) out[row + f] = 1e-10;
   }
 }

@@ -27,7 +27,19 @@ export function outputChannels(config: ImageConfig): number {
 }
 
 /** Source rectangle (in source pixels) and destination rectangle of the resize. */
-function placement(src: Image8, config: ImageConfig) {
+export interface Placement {
+  sx: number;
+  sy: number;
+  sw: number;
+  sh: number;
+  dx: number;
+  dy: number;
+  dw: number;
+  dh: number;
+}
+
+/** Source rectangle (in source pixels) and destination rectangle of the resize. */
+export function placement(src: Image8, config: ImageConfig) {
   const { width: W, height: H } = config;
   let sx = 0, sy = 0, sw = src.width, sh = src.height;
   let dx = 0, dy = 0, dw = W, dh = H;
@@ -49,26 +61,40 @@ function placement(src: Image8, config: ImageConfig) {
   return { sx, sy, sw, sh, dx, dy, dw, dh };
 }
 
-/** Bilinear sample (half-pixel centres, edge clamped) of channel c at source position (x, y). */
-function bilinear(src: Image8, x: number, y: number, c: number): number {
-  const { width, height, channels, data } = src;
-  const fx = Math.min(Math.max(x - 0.5, 0), width - 1);
-  const fy = Math.min(Math.max(y - 0.5, 0), height - 1);
-  const x0 = Math.floor(fx);
-  const y0 = Math.floor(fy);
-  const x1 = Math.min(x0 + 1, width - 1);
-  const y1 = Math.min(y0 + 1, height - 1);
-  const ax = fx - x0;
-  const ay = fy - y0;
-  const r0 = y0 * width;
-  const r1 = y1 * width;
-  const p00 = data[(r0 + x0) * channels + c]!;
-  const p01 = data[(r0 + x1) * channels + c]!;
-  const p10 = data[(r1 + x0) * channels + c]!;
-  const p11 = data[(r1 + x1) * channels + c]!;
-  const top = p00 + (p01 - p00) * ax;
-  const bottom = p10 + (p11 - p10) * ax;
-  return top + (bottom - top) * ay;
+/** One axis of a bilinear tap: the two source indices and the weight of the second. */
+export interface AxisTap {
+  i0: number;
+  i1: number;
+  a: number;
+}
+
+/**
+ * Bilinear tap along one axis of `size` pixels at source position `pos` (half-pixel centres,
+ * edge clamped). Shared by the kernel and the C emitter's tables, so both use the same numbers.
+ */
+export function axisTap(size: number, pos: number): AxisTap {
+  const f = Math.min(Math.max(pos - 0.5, 0), size - 1);
+  const i0 = Math.floor(f);
+  return { i0, i1: Math.min(i0 + 1, size - 1), a: f - i0 };
+}
+
+/** Source position (in source pixels, along one axis) of destination pixel `d` of the placement. */
+export function sourcePosition(start: number, span: number, destStart: number, destSpan: number, d: number): number {
+  return start + ((d - destStart + 0.5) * span) / destSpan;
+}
+
+/** Bilinear sample of channel c between the taps (top row first, as the C emission). */
+function bilinear(src: Image8, tx: AxisTap, ty: AxisTap, c: number): number {
+  const { width, channels, data } = src;
+  const r0 = ty.i0 * width;
+  const r1 = ty.i1 * width;
+  const p00 = data[(r0 + tx.i0) * channels + c]!;
+  const p01 = data[(r0 + tx.i1) * channels + c]!;
+  const p10 = data[(r1 + tx.i0) * channels + c]!;
+  const p11 = data[(r1 + tx.i1) * channels + c]!;
+  const top = p00 + (p01 - p00) * tx.a;
+  const bottom = p10 + (p11 - p10) * tx.a;
+  return top + (bottom - top) * ty.a;
 }
 
 export function image(config: ImageConfig, src: Image8, out: Float32Array): void {
@@ -78,12 +104,14 @@ export function image(config: ImageConfig, src: Image8, out: Float32Array): void
   const gray = src.channels === 1;
   const rgb = new Float64Array(3);
   out.fill(0, 0, W * H * outC);
+  const columns: AxisTap[] = [];
+  for (let x = p.dx; x < p.dx + p.dw; x++) columns.push(axisTap(src.width, sourcePosition(p.sx, p.sw, p.dx, p.dw, x)));
   for (let y = p.dy; y < p.dy + p.dh; y++) {
-    const syPos = p.sy + ((y - p.dy + 0.5) * p.sh) / p.dh;
+    const ty = axisTap(src.height, sourcePosition(p.sy, p.sh, p.dy, p.dh, y));
     for (let x = p.dx; x < p.dx + p.dw; x++) {
-      const sxPos = p.sx + ((x - p.dx + 0.5) * p.sw) / p.dw;
+      const tx = columns[x - p.dx]!;
       for (let c = 0; c < 3; c++) {
-        const v = bilinear(src, sxPos, syPos, gray ? 0 : c);
+        const v = bilinear(src, tx, ty, gray ? 0 : c);
         rgb[c] = Math.min(255, Math.max(0, Math.round(v)));
       }
       const o = (y * W + x) * outC;

@@ -53,7 +53,7 @@ export function checkMfccParams(p: MfccParams): ParamProblem[] {
 
 export default withEmitC(defineBlock({
   id: BLOCK_ID,
-  version: '1.0.0',
+  version: '1.0.1',
   apiVersion: 1,
   kind: 'dsp',
   description: 'MFCC: mel-frequency cepstral coefficients for speech and keyword spotting (Edge Impulse compatible)',

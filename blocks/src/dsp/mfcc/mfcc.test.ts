@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Scratch } from '../common/audio.js';
+import { createMelFilterbank } from '../common/mel.js';
 import { cmvnw, createMfccPlan, mfcc, mfccShape } from './mfcc.js';
 
 /** numpy 'symmetric' padding, built the slow way: reflect repeatedly until long enough. */
@@ -81,5 +82,75 @@ describe('mfcc kernel', () => {
     mfcc(plan, noise, 16000, out1);
     mfcc(plan, noise, 16000, out2);
     expect(out2).toEqual(out1);
+  });
+});
+
+/** MFCC the slow way (no cmvnw): circular pre-emphasis, direct DFT, dense mel, ln, plain DCT-II matrix. */
+function naiveMfcc(x: number[], fs: number, c: { frameLength: number; frameStride: number; numFilters: number; fftLength: number; numCepstral: number; lowFrequency: number; highFrequency: number; preCof: number; preShift: number }): number[] {
+  const n = x.length;
+  const y = x.map((v, i) => v - c.preCof * x[(((i - c.preShift) % n) + n) % n]!);
+  const len = Math.round(fs * c.frameLength);
+  const stride = Math.round(fs * c.frameStride);
+  const frames = Math.floor((n - len) / stride) + 1;
+  const bank = createMelFilterbank(c.numFilters, c.fftLength, fs, c.lowFrequency, c.highFrequency || fs / 2);
+  const out: number[] = [];
+  for (let f = 0; f < frames; f++) {
+    const frame = Array.from({ length: c.fftLength }, (_, i) => (i < len ? y[f * stride + i]! : 0));
+    const power: number[] = [];
+    for (let k = 0; k <= c.fftLength / 2; k++) {
+      let re = 0;
+      let im = 0;
+      frame.forEach((v, t) => {
+        re += v * Math.cos((2 * Math.PI * k * t) / c.fftLength);
+        im -= v * Math.sin((2 * Math.PI * k * t) / c.fftLength);
+      });
+      power.push((re * re + im * im) / c.fftLength);
+    }
+    const logMel: number[] = [];
+    for (let m = 0; m < c.numFilters; m++) {
+      let s = 0;
+      for (let w = bank.offset[m]!; w < bank.offset[m + 1]!; w++) s += bank.weights[w]! * power[bank.start[m]! + w - bank.offset[m]!]!;
+      logMel.push(Math.log(s === 0 ? 1e-10 : s));
+    }
+    out.push(Math.log(power.reduce((a, b) => a + b, 0)));
+    for (let k = 1; k < c.numCepstral; k++) {
+      let s = 0;
+      logMel.forEach((v, i) => (s += v * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * c.numFilters))));
+      out.push(s * Math.sqrt(2 / c.numFilters));
+    }
+  }
+  return out;
+}
+
+describe('mfcc kernel against a direct computation', () => {
+  // Odd and even filter counts (the DCT is folded in half), cropped and zero-padded frames,
+  // a pre-emphasis shift that wraps around the start.
+  const cases = [
+    { frameLength: 0.016, frameStride: 0.01, numFilters: 25, fftLength: 128, numCepstral: 13, lowFrequency: 100, highFrequency: 6000, preCof: 0.97, preShift: 3 },
+    { frameLength: 0.008, frameStride: 0.012, numFilters: 20, fftLength: 256, numCepstral: 12, lowFrequency: 0, highFrequency: 0, preCof: 0.98, preShift: 1 },
+  ];
+  for (const c of cases) {
+    it(`${c.numFilters} filters, FFT ${c.fftLength}, ${c.frameLength * 1000} ms frames every ${c.frameStride * 1000} ms`, () => {
+      const fs = 16000;
+      const x = Array.from({ length: 1600 }, (_, i) => Math.round(3000 * Math.sin(i * 0.21) + 800 * Math.sin(i * 1.7) + ((i * 7919) % 401) - 200));
+      const config = { ...c, winSize: 0 };
+      const [frames, nc] = mfccShape(config, fs, x.length);
+      const out = new Float32Array(frames * nc);
+      expect(mfcc(createMfccPlan(config), Float32Array.from(x), fs, out)).toBe(true);
+      const expected = naiveMfcc(x, fs, c);
+      expect(expected.length).toBe(out.length);
+      expected.forEach((e, i) => expect(Math.abs(out[i]! - e), `coefficient ${i}`).toBeLessThan(2e-5 * Math.max(1, Math.abs(e))));
+    });
+  }
+  it('reports a NaN between frames and at the end', () => {
+    const config = { ...cases[1]!, winSize: 0 };
+    const x = Float32Array.from({ length: 1600 }, (_, i) => Math.sin(i));
+    const [frames, nc] = mfccShape(config, 16000, x.length);
+    const out = new Float32Array(frames * nc);
+    for (const at of [130, 1599, 0]) {
+      const bad = x.slice();
+      bad[at] = at === 0 ? Infinity : NaN;
+      expect(mfcc(createMfccPlan(config), bad, 16000, out), `at ${at}`).toBe(false);
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import { audioFrames, FilterbankCache, Scratch } from '../common/audio.js';
 import { createRealFftPlan, powerSpectrum, type RealFftPlan } from '../common/fft.js';
-import { applyFilterbank } from '../common/mel.js';
+import { melEnergies } from '../common/mel.js';
 
 export interface MfccConfig {
   frameLength: number;
@@ -26,10 +26,21 @@ export interface MfccPlan {
   config: MfccConfig;
   fft: RealFftPlan;
   banks: FilterbankCache;
-  /** cos table of the DCT-II rows 1…numCepstral−1, orthonormal scale folded in. */
+  /**
+   * DCT-II rows 1…numCepstral−1 (orthonormal scale folded in), each folded in half: row k is
+   * (−1)^k-symmetric, so it takes half = ⌈nf/2⌉ terms of u = mel[i] + mel[nf−1−i] (k even) or
+   * v = mel[i] − mel[nf−1−i] (k odd). Half the multiply-adds of the plain matrix.
+   */
   dct: Float64Array;
-  power: Float64Array;
-  mel: Float64Array;
+  half: number;
+  /** u, then v: the folded log-mel vector of one frame (2·half values). */
+  folded: Float64Array;
+  /** Power spectra of all frames, frame-major. */
+  power: Scratch;
+  /** Frame energies (sums of their power bins). */
+  energy: Scratch;
+  /** ln mel energies of all frames, frame-major. */
+  mel: Scratch;
   /** One pre-emphasised frame, zero-padded to the FFT length. */
   frame: Float64Array;
   cepstra: Scratch;
@@ -39,18 +50,22 @@ export interface MfccPlan {
 export function createMfccPlan(config: MfccConfig): MfccPlan {
   const fft = createRealFftPlan(config.fftLength);
   const n = config.numFilters;
-  const dct = new Float64Array(config.numCepstral * n);
+  const half = Math.ceil(n / 2);
+  const dct = new Float64Array(config.numCepstral * half);
+  const scale = Math.sqrt(2 / n);
   for (let k = 1; k < config.numCepstral; k++) {
-    const scale = Math.sqrt(2 / n);
-    for (let i = 0; i < n; i++) dct[k * n + i] = scale * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * n));
+    for (let i = 0; i < half; i++) dct[k * half + i] = scale * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * n));
   }
   return {
     config,
     fft,
     banks: new FilterbankCache(config.numFilters, config.fftLength, config.lowFrequency, config.highFrequency),
     dct,
-    power: new Float64Array(fft.bins),
-    mel: new Float64Array(n),
+    half,
+    folded: new Float64Array(2 * half),
+    power: new Scratch(),
+    energy: new Scratch(),
+    mel: new Scratch(),
     frame: new Float64Array(config.fftLength),
     cepstra: new Scratch(),
     cmvn: new Scratch(),
@@ -69,55 +84,102 @@ export function mfccShape(config: MfccConfig, frequency: number, length: number)
  * own scan and name the value only then); `out` is meaningless in that case.
  */
 export function mfcc(plan: MfccPlan, signal: ArrayLike<number>, frequency: number, out: Float32Array): boolean {
-  const { config, fft, dct, frame } = plan;
+  const { config, fft } = plan;
   const length = signal.length;
   const layout = audioFrames(frequency, config.frameLength, config.frameStride, length);
   const bank = plan.banks.get(frequency);
   const nc = config.numCepstral;
   const nf = config.numFilters;
   const frames = layout.count;
+  // Stage by stage over all frames (spectra, mel, ln, DCT, cmvnw): small, hot loop nests and no
+  // per-frame allocation.
+  const power = plan.power.get(frames * fft.bins);
+  const energy = plan.energy.get(frames);
   const used = Math.min(layout.length, fft.n);
-  const shift = ((config.preShift % length) + length) % length;
-  const cof = config.preCof;
-  const { power, mel } = plan;
-  // Cepstra are kept coefficient-major (cep[k·frames + f]): cmvnw then reads contiguous columns.
-  const cep = plan.cepstra.get(nc * frames);
-  // A NaN or ±Infinity inside a frame makes its energy non-finite; samples outside every
-  // frame are scanned apart. (A finite overflow lands here too; the caller's scan clears it.)
-  let finite = true;
-  frame.fill(0, used);
-  for (let f = 0; f < frames; f++) {
-    // Circular pre-emphasis of just this frame: y[p] = x[p] − cof·x[(p − shift) mod N].
-    const p0 = f * layout.stride;
-    let i = 0;
-    for (; i < used && p0 + i < shift; i++) frame[i] = signal[p0 + i]! - cof * signal[p0 + i - shift + length]!;
-    for (; i < used; i++) frame[i] = signal[p0 + i]! - cof * signal[p0 + i - shift]!;
-    const energy = powerSpectrum(fft, frame, 0, fft.n, 1, power, 0);
-    if (!Number.isFinite(energy)) finite = false;
-    applyFilterbank(bank, power, 0, mel, 0);
-    for (let k = 0; k < nf; k++) mel[k] = Math.log(mel[k]!);
-    cep[f] = Math.log(energy === 0 ? 1e-10 : energy); // c0 is ln(frame energy)
-    // DCT-II rows 1…nc−1 (orthonormal); four partial sums so the adds overlap.
-    const n4 = nf & ~3;
-    for (let k = 1, d = nf; k < nc; k++, d += nf) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let j = 0;
-      for (; j < n4; j += 4) {
-        s0 += dct[d + j]! * mel[j]!;
-        s1 += dct[d + j + 1]! * mel[j + 1]!;
-        s2 += dct[d + j + 2]! * mel[j + 2]!;
-        s3 += dct[d + j + 3]! * mel[j + 3]!;
-      }
-      for (; j < nf; j++) s0 += dct[d + j]! * mel[j]!;
-      cep[k * frames + f] = s0 + s1 + (s2 + s3);
-    }
-  }
-  if (layout.stride > used) finite = gapsFinite(signal, frames, layout.stride, used) && finite;
+  let finite = emphasisedSpectra(plan, signal, layout.stride, used, frames, power, energy);
+  // Samples no frame reads (a NaN or ±Infinity inside a frame made its energy non-finite).
+  if (finite && layout.stride > used) finite = gapsFinite(signal, frames, layout.stride, used);
   const end = (frames - 1) * layout.stride + used;
   if (finite && end < length) finite = rangeFinite(signal, end, length);
+  const mel = plan.mel.get(frames * nf);
+  melEnergies(bank, power, frames, mel);
+  for (let i = 0; i < frames * nf; i++) mel[i] = Math.log(mel[i]!);
+  // Cepstra are kept coefficient-major (cep[k·frames + f]): cmvnw then reads contiguous columns.
+  const cep = plan.cepstra.get(nc * frames);
+  for (let f = 0; f < frames; f++) cep[f] = Math.log(energy[f] === 0 ? 1e-10 : energy[f]!); // c0 is ln(frame energy)
+  dctRows(plan, mel, frames, cep);
   if (config.winSize > 0) cmvnw(cep, frames, nc, config.winSize, plan.cmvn, out, true);
   else for (let f = 0; f < frames; f++) for (let k = 0; k < nc; k++) out[f * nc + k] = cep[k * frames + f]!;
   return finite;
+}
+
+/** DCT-II rows 1…nc−1 of each frame's ln mel energies into cep[k·frames + f], by the folded table. */
+function dctRows(plan: MfccPlan, mel: Float64Array, frames: number, cep: Float64Array): void {
+  const { dct, half, folded } = plan;
+  const nf = plan.config.numFilters;
+  const nc = plan.config.numCepstral;
+  const pairs = nf >> 1;
+  const h4 = half & ~3;
+  for (let f = 0, m = 0; f < frames; f++, m += nf) {
+    for (let i = 0; i < pairs; i++) {
+      const a = mel[m + i]!;
+      const b = mel[m + nf - 1 - i]!;
+      folded[i] = a + b;
+      folded[half + i] = a - b;
+    }
+    if (nf & 1) {
+      folded[pairs] = mel[m + pairs]!;
+      folded[half + pairs] = 0;
+    }
+    for (let k = 1, d = half; k < nc; k++, d += half) {
+      const w = k & 1 ? half : 0;
+      // Four partial sums so the adds overlap.
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let j = 0;
+      for (; j < h4; j += 4) {
+        s0 += dct[d + j]! * folded[w + j]!;
+        s1 += dct[d + j + 1]! * folded[w + j + 1]!;
+        s2 += dct[d + j + 2]! * folded[w + j + 2]!;
+        s3 += dct[d + j + 3]! * folded[w + j + 3]!;
+      }
+      for (; j < half; j++) s0 += dct[d + j]! * folded[w + j]!;
+      cep[k * frames + f] = s0 + s1 + (s2 + s3);
+    }
+  }
+}
+
+/**
+ * Power spectra of all frames (frame-major) and their energies, each frame circularly
+ * pre-emphasised into the plan's small frame buffer first: y[i] = x[p0+i] − cof·x[(p0+i−shift) mod N].
+ * Returns false when a frame energy is not finite (a NaN or ±Infinity in that frame).
+ */
+function emphasisedSpectra(
+  plan: MfccPlan,
+  signal: ArrayLike<number>,
+  stride: number,
+  used: number,
+  frames: number,
+  power: Float64Array,
+  energy: Float64Array,
+): boolean {
+  const { fft, frame } = plan;
+  const length = signal.length;
+  const cof = plan.config.preCof;
+  const shift = ((plan.config.preShift % length) + length) % length;
+  frame.fill(0, used);
+  let sum = 0;
+  for (let f = 0, p0 = 0; f < frames; f++, p0 += stride) {
+    // One loop for the wrapped and the plain part (a loop V8 had not reached when it compiled
+    // this on a first long call would deoptimise on every call).
+    for (let i = 0; i < used; i++) {
+      const j = p0 + i - shift;
+      frame[i] = signal[p0 + i]! - cof * signal[j < 0 ? j + length : j]!;
+    }
+    const e = powerSpectrum(fft, frame, 0, fft.n, 1, power, f * fft.bins);
+    energy[f] = e;
+    sum += e;
+  }
+  return Number.isFinite(sum);
 }
 
 /** Whether the samples between frames (each frame reads `used` samples every `stride`) are finite. */

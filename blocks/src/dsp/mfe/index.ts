@@ -45,7 +45,7 @@ export function checkMfeParams(p: MfeParams): ParamProblem[] {
 
 export default withEmitC(defineBlock({
   id: BLOCK_ID,
-  version: '1.0.0',
+  version: '1.0.1',
   apiVersion: 1,
   kind: 'dsp',
   description: 'MFE: mel filterbank energies in dB, quantised to 8 bits, for non-voice audio (Edge Impulse compatible)',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMfePlan, mfe, mfeShape, quantize256, roundHalfEven } from './mfe.js';
+import { createMfePlan, mfe, mfeShape, quantisationLut, quantize256, quantizeEnergy, quantizeMelEnergy, roundHalfEven } from './mfe.js';
 
 describe('mfe quantisation', () => {
   it('rounds half to even like numpy.around', () => {
@@ -25,4 +25,39 @@ describe('mfe quantisation', () => {
     // Every value is a step of 1/256.
     expect(values.every((v) => Number.isInteger(v * 256))).toBe(true);
   });
+});
+
+describe('mfe quantisation lookup', () => {
+  /** The neighbouring doubles of a positive x. */
+  function neighbours(x: number): number[] {
+    const f = new Float64Array([x]);
+    const b = new BigInt64Array(f.buffer);
+    const out: number[] = [];
+    for (const d of [-2n, -1n, 0n, 1n, 2n]) {
+      const g = new BigInt64Array([b[0]! + d]);
+      out.push(new Float64Array(g.buffer)[0]!);
+    }
+    return out;
+  }
+  for (const floor of [-52, -72, -40, -100, 0, 11.5]) {
+    it(`gives the formula's step for every energy, noise floor ${floor} dB`, () => {
+      const lut = quantisationLut(floor);
+      const energies: number[] = [0, 1e-300, 1e-30, 1e-10, 1e30, Infinity];
+      // Both sides of every step edge, to the last bit.
+      for (let k = 1; k <= 255; k++) energies.push(...neighbours(lut.thresholds[k]!));
+      // And random energies over 40 decades.
+      let seed = 5;
+      for (let i = 0; i < 20000; i++) {
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+        energies.push(10 ** ((seed / 2 ** 32) * 40 - 20 + floor / 10));
+      }
+      let steps = 0;
+      for (const e of energies) {
+        const expected = quantizeEnergy(e, floor);
+        expect(quantizeMelEnergy(lut, e), `energy ${e}`).toBe(expected);
+        if (expected > 0 && expected < 255 / 256) steps++;
+      }
+      expect(steps).toBeGreaterThan(1000); // the random energies do land between the ends
+    });
+  }
 });

@@ -8,8 +8,8 @@
  * loudest energy reads as silence); here such a cell saturates at 255/256. See mfe.test.ts.
  */
 import { audioFrames, FilterbankCache, Scratch } from '../common/audio.js';
-import { createRealFftPlan, powerSpectrum, type RealFftPlan } from '../common/fft.js';
-import { applyFilterbankFrames } from '../common/mel.js';
+import { createRealFftPlan, powerSpectra, type RealFftPlan } from '../common/fft.js';
+import { melEnergies } from '../common/mel.js';
 
 export interface MfeConfig {
   frameLength: number;
@@ -26,13 +26,15 @@ export interface MfePlan {
   config: MfeConfig;
   fft: RealFftPlan;
   banks: FilterbankCache;
-  /** Power spectra of all frames, bin-major. */
+  /** Power spectra of all frames, frame-major. */
   power: Scratch;
-  /** Mel energies of all frames, filter-major. */
+  /** Frame energies (powerSpectra's by-product; MFE does not use them). */
+  energy: Scratch;
+  /** Mel energies of all frames, frame-major. */
   mel: Scratch;
   signal: Scratch;
-  /** thresholds[k]: the smallest mel energy that quantises to at least k/256 (k = 1…255). */
-  thresholds: Float64Array;
+  /** The quantiser: thresholds[k], the smallest mel energy that quantises to at least k/256, and a lookup into them. */
+  quantiser: QuantisationLut;
 }
 
 export function createMfePlan(config: MfeConfig): MfePlan {
@@ -42,9 +44,10 @@ export function createMfePlan(config: MfeConfig): MfePlan {
     fft,
     banks: new FilterbankCache(config.numFilters, config.fftLength, config.lowFrequency, config.highFrequency),
     power: new Scratch(),
+    energy: new Scratch(),
     mel: new Scratch(),
     signal: new Scratch(),
-    thresholds: quantisationThresholds(config.noiseFloorDb),
+    quantiser: quantisationLut(config.noiseFloorDb),
   };
 }
 
@@ -101,18 +104,77 @@ export function quantisationThresholds(noiseFloorDb: number): Float64Array {
   return thresholds;
 }
 
-/** k/256 for the largest k with thresholds[k] ≤ energy (a branch-light binary search over 255 steps). */
-function quantizeByThresholds(t: Float64Array, e: number): number {
+/**
+ * A lookup on the leading bits of the energy's double (exponent and top mantissa bits): `first[cell]`
+ * is the step of the cell's smallest value, and cells are narrow enough that at most two
+ * thresholds fall inside one, so two compares finish the job. No data-dependent branch: real
+ * energies are random, and a mispredicted search step costs more than the arithmetic.
+ */
+export interface QuantisationLut {
+  /** thresholds[1…255] (thresholds[0] = −∞), then two +∞ guards. */
+  thresholds: Float64Array;
+  /** Right shift of the double's high 32 bits that leaves the cell number. */
+  shift: number;
+  /** Cell number of first[0]. */
+  cellMin: number;
+  first: Uint8Array;
+}
+
+const bitsF64 = new Float64Array(1);
+const bitsHigh = new Int32Array(bitsF64.buffer, 4, 1); // high word of the double (little-endian)
+
+export function quantisationLut(noiseFloorDb: number): QuantisationLut {
+  const thresholds = new Float64Array(258).fill(Infinity);
+  thresholds.set(quantisationThresholds(noiseFloorDb));
+  // Steps are even in dB, (12 − floor)/256 dB each; start with cells about a third of a step wide.
+  const stepsPerOctave = 256 / ((12 - noiseFloorDb) / (10 * Math.log10(2)));
+  for (let bits = Math.max(0, Math.ceil(Math.log2(3 * stepsPerOctave))); ; bits++) {
+    const lut = tryLut(thresholds, Math.min(20, bits));
+    if (lut || bits >= 20) {
+      if (!lut) throw new Error(`no quantisation lookup for noise floor ${noiseFloorDb} dB`);
+      return lut;
+    }
+  }
+}
+
+/** The lookup with `mantissaBits` bits per cell, or null when some cell holds more than two thresholds. */
+function tryLut(thresholds: Float64Array, mantissaBits: number): QuantisationLut | null {
+  const shift = 20 - mantissaBits;
+  const cellOf = (x: number): number => {
+    bitsF64[0] = x;
+    return bitsHigh[0]! >> shift;
+  };
+  // One cell below thresholds[1]'s, so everything under the table is step 0.
+  const cellMin = cellOf(thresholds[1]!) - 1;
+  const cellMax = cellOf(thresholds[255]!);
+  const first = new Uint8Array(cellMax - cellMin + 1);
+  const low = new Float64Array(1);
+  const lowBits = new Int32Array(low.buffer);
+  // stepAt(c): the number of thresholds ≤ the smallest double of cell c. A value in cell c has
+  // a step in stepAt(c) … stepAt(c + 1); the cell after the last one is past thresholds[255].
   let k = 0;
-  if (e >= t[k + 128]!) k += 128;
-  if (e >= t[k + 64]!) k += 64;
-  if (e >= t[k + 32]!) k += 32;
-  if (e >= t[k + 16]!) k += 16;
-  if (e >= t[k + 8]!) k += 8;
-  if (e >= t[k + 4]!) k += 4;
-  if (e >= t[k + 2]!) k += 2;
-  if (e >= t[k + 1]!) k += 1;
-  return k / 256;
+  for (let c = cellMin; c <= cellMax + 1; c++) {
+    lowBits[0] = 0;
+    lowBits[1] = c << shift;
+    while (k < 255 && low[0]! >= thresholds[k + 1]!) k++;
+    if (c > cellMin && k - first[c - 1 - cellMin]! > 2) return null;
+    if (c <= cellMax) first[c - cellMin] = k;
+  }
+  return { thresholds, shift, cellMin, first };
+}
+
+/** k/256 for the largest k with thresholds[k] ≤ energy (energy ≥ 0; +∞ gives 255/256). */
+export function quantizeMelEnergy(q: QuantisationLut, e: number): number {
+  bitsF64[0] = e;
+  let cell = (bitsHigh[0]! >> q.shift) - q.cellMin;
+  cell &= ~(cell >> 31); // below the table: cell 0
+  const over = q.first.length - 1 - cell;
+  cell += over & (over >> 31); // above: the last cell
+  const t = q.thresholds;
+  let k = q.first[cell]!;
+  k += +(e >= t[k + 1]!);
+  k += +(e >= t[k + 1]!);
+  return (k > 255 ? 255 : k) / 256;
 }
 
 /**
@@ -120,7 +182,7 @@ function quantizeByThresholds(t: Float64Array, e: number): number {
  * Returns false when the signal holds a NaN or ±Infinity (the caller then names it).
  */
 export function mfe(plan: MfePlan, signal: ArrayLike<number>, frequency: number, out: Float32Array): boolean {
-  const { config, fft, thresholds } = plan;
+  const { config, fft, quantiser } = plan;
   const length = signal.length;
   const layout = audioFrames(frequency, config.frameLength, config.frameStride, length);
   const bank = plan.banks.get(frequency);
@@ -129,12 +191,10 @@ export function mfe(plan: MfePlan, signal: ArrayLike<number>, frequency: number,
   const nf = config.numFilters;
   const frames = layout.count;
   const power = plan.power.get(fft.bins * frames);
+  powerSpectra(fft, y, layout.stride, layout.length, frames, power, plan.energy.get(frames));
   const mel = plan.mel.get(nf * frames);
-  for (let f = 0; f < frames; f++) powerSpectrum(fft, y, f * layout.stride, layout.length, 1, power, f, frames);
-  applyFilterbankFrames(bank, power, frames, mel);
-  for (let i = 0; i < nf; i++) {
-    for (let f = 0, at = i * frames; f < frames; f++, at++) out[f * nf + i] = quantizeByThresholds(thresholds, mel[at]!);
-  }
+  melEnergies(bank, power, frames, mel);
+  for (let i = 0; i < nf * frames; i++) out[i] = quantizeMelEnergy(quantiser, mel[i]!);
   return finite;
 }
 
