@@ -80,6 +80,13 @@ describe('warning-free builds (-std=c++11 -Wall -Wextra -Werror -pedantic)', () 
       await writeFiles(dir, emitCppLibrarySync(m).files);
       return dir;
     }));
+    // The classifier API too, with and without a DSP block compiled in (MFCC, continuous mode).
+    const { dspFromEmission } = await import('./dsp-glue.js');
+    const { default: mfccBlock } = await import('@tinyforge/blocks/dsp/mfcc/index');
+    const em = (mfccBlock as unknown as { emitC: (p: unknown, i: object) => Parameters<typeof dspFromEmission>[1] }).emitC(mfccBlock.params.parse({}), { frames: 16000, axes: 1, frequency: 16000 });
+    const dspDir = await mkdtemp(path.join(tmpdir(), 'tf-warn-'));
+    await writeFiles(dspDir, emitCppLibrarySync(eiConv1dKws().int8, dspFromEmission('dsp/mfcc', em), { frequency: 16000, continuous: { strideMs: 250, averageWindowMs: 500, detectionThreshold: 0.6, suppressionMs: 500 } }).files);
+    const classifier = ['tinyforge-sdk/classifier/tf_run_classifier.cpp', 'tinyforge-sdk/classifier/tf_continuous.cpp'];
     for (const [cc, flags] of compilers) {
       if (!(await have(cc))) {
         if (process.env.CI === 'true') throw new Error(`CI: ${cc} is missing`);
@@ -96,6 +103,8 @@ describe('warning-free builds (-std=c++11 -Wall -Wextra -Werror -pedantic)', () 
       for (const v of cc.startsWith('arm') ? [[]] : [[], ['-DTF_EMULATE_DSP']]) {
         for (const src of ['tinyforge-sdk/tf_kernels_s8.cpp', 'tinyforge-sdk/tf_kernels_f32.cpp', 'tinyforge-sdk/tf_fixedpoint.cpp']) compile(dirs[0]!, src, v);
         for (const dir of dirs) compile(dir, 'model/tf_model.cpp', v);
+        for (const src of classifier) for (const dir of [dirs[0]!, dirs[3]!]) compile(dir, src, v);
+        for (const src of [...classifier, 'model/tf_model.cpp', 'model/tf_dsp_block.cpp']) for (const d of [[], ['-DTF_DSP_SIGNAL_COPY=0']]) compile(dspDir, src, [...v, ...d]);
       }
     }
     await Promise.all(jobs);

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { IrModel } from '@tinyforge/blocks/learn/ir/model';
 import { quantizeInput, runInt8, dequantizeOutput } from '@tinyforge/blocks/learn/ir/interpreter';
 import { cortexMAvailable, estimateCore } from '../../../test/support/cortex-m4.js';
+import mfccBlock from '@tinyforge/blocks/dsp/mfcc/index';
 import { writeFiles } from './build/host-build.js';
+import { dspFromEmission } from './dsp-glue.js';
 import { emitCppLibrarySync } from './emit-library.js';
 import { dsCnn, eiConv1dKws, everyLayerModel, microSpeech, wideRowModel } from './testing/models.js';
 import { randomChain } from './testing/random-ir.js';
@@ -46,6 +48,26 @@ describe.skipIf(!available)('on Cortex-M under QEMU (real DSP-extension instruct
       expect(est.ramBytes).toBe(lib.model.plan.arenaBytes);
       expect(est.flashBytes).toBeGreaterThan(lib.model.constBytes);
     }
+  });
+
+  it('Cortex-M4: the KWS reference library through run_classifier(): DSP in the arena, RAM static + peak stack ≤ 6 KB, output = runInt8', async () => {
+    const m = eiConv1dKws();
+    const em = (mfccBlock as unknown as { emitC: (p: unknown, i: object) => Parameters<typeof dspFromEmission>[1] }).emitC(mfccBlock.params.parse({}), { frames: 16000, axes: 1, frequency: 16000 });
+    const lib = emitCppLibrarySync(m.int8, dspFromEmission('dsp/mfcc', em), { name: 'kws', frequency: 16000 });
+    const raw = Float32Array.from({ length: 16000 }, (_, i) => Math.round(2500 * Math.sin((2 * Math.PI * 700 * i) / 16000) + 900 * Math.sin(i * i * 1e-4)));
+    const est = await estimateCore(lib.files, 'cortex-m4', { raw }, HASHES);
+    const features = Int8Array.from(est.features!);
+    expect(new Set(features).size).toBeGreaterThan(8); // real features, not a constant
+    expect(est.output).toEqual(Array.from(runInt8(m.int8, features)));
+    expect(layerMismatches(m.int8, features, est.tensorHashes)).toEqual([]);
+    // No float feature buffer or DSP scratch outside the arena (a pointer and padding at most).
+    expect(est.ramBytes - lib.model.arenaBytes).toBeGreaterThanOrEqual(0);
+    expect(est.ramBytes - lib.model.arenaBytes).toBeLessThan(16);
+    expect(lib.model.arenaBytes).toBeLessThan(lib.model.plan.arenaBytes + em.outputSize * 4 + em.ramBytes);
+    expect(est.runStackBytes).toBeGreaterThanOrEqual(Math.max(est.dspStackBytes!, est.nnStackBytes!));
+    expect(est.libraryRamBytes).toBe(est.ramBytes + est.runStackBytes!);
+    expect(est.libraryRamBytes).toBeLessThanOrEqual(6144);
+    expect(est.runInstructions).toBeGreaterThan(est.dspInstructions! + est.nnInstructions!);
   });
 
   it('Cortex-M4: every layer of the test models equals runInt8 (SIMD assembly paths)', async () => {
@@ -106,6 +128,7 @@ describe.skipIf(!available)('on Cortex-M under QEMU (real DSP-extension instruct
     const est = JSON.parse(String(written.get('estimate.json')));
     expect(est.bitExactOnDevice).toBe(true);
     expect(est.cores[0].nnInstructions).toBeGreaterThan(0);
+    expect(est.libraryRam.totalBytes).toBe(est.cores[0].ramBytes + est.cores[0].nnStackBytes);
   });
 });
 

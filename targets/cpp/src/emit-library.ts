@@ -21,6 +21,8 @@ export interface DspCCode {
   inputLength: number;
   /** Feature values it produces (must equal the model input). */
   outputLength: number;
+  /** Scratch bytes it needs while running (placed in the model's arena). */
+  scratchBytes: number;
   /** Source files, placed under `model/dsp/`. */
   files: Map<string, string>;
   /** C source of `int tf_dsp_block_run(signal_t *signal, float *features)` (model/tf_dsp_block.cpp). */
@@ -105,7 +107,7 @@ export function metadataHeader(model: IrModel, emission: ModelEmission, dsp: Dsp
 #define EI_CLASSIFIER_HAS_DSP ${dsp ? 1 : 0}
 #define EI_CLASSIFIER_COMPILED 1
 #define EI_CLASSIFIER_QUANTIZATION_ENABLED ${ir.precision === 'int8' ? 1 : 0}
-#define EI_CLASSIFIER_TFLITE_LARGEST_ARENA_SIZE ${emission.plan.arenaBytes}
+#define EI_CLASSIFIER_TFLITE_LARGEST_ARENA_SIZE ${emission.arenaBytes}
 #define EI_CLASSIFIER_TFLITE_INPUT_DATATYPE ${ir.precision === 'int8' ? 'INT8' : 'FLOAT32'}
 #define EI_CLASSIFIER_TFLITE_OUTPUT_DATATYPE ${ir.precision === 'int8' ? 'INT8' : 'FLOAT32'}
 #define TF_MODEL_TASK ${cString(ir.task)}
@@ -157,7 +159,7 @@ no RTTI. C++11 with a C-compatible API. ${ir.precision === 'int8' ? 'int8 (TFLit
 |---|---|
 | ops | ${ir.ops.length} (${[...new Set(ir.ops.map((o) => o.op))].join(', ')}) |
 | MACs | ${e.macs} |
-| arena (RAM) | ${e.plan.arenaBytes} B (lower bound ${e.plan.lowerBound} B) |
+| arena (RAM) | ${e.dspLayout ? `${e.arenaBytes} B: the DSP's float features + scratch (${e.dspLayout.lowerBound} B), then the network (${e.plan.arenaBytes} B, lower bound ${e.plan.lowerBound} B)` : `${e.plan.arenaBytes} B (lower bound ${e.plan.lowerBound} B)`} |
 | constants (flash) | ${e.constBytes} B |
 | labels | ${ir.labels.join(', ')} |
 | DSP | ${dsp ? `${dsp.block}, compiled in (raw input of ${dsp.inputLength} values)` : 'not included: run_classifier() takes features'} |
@@ -181,7 +183,10 @@ cmake -S . -B build && cmake --build build
 
 Any build system works: compile every \`.cpp\` under \`tinyforge-sdk/\` and \`model/\` with the
 library root on the include path. Define \`TF_DISABLE_DSP\` to force the portable kernels,
-\`TF_NO_PRINTF\` to drop stdio, \`TF_PORTING_TIMER=0\` to supply your own \`ei_read_timer_us()\`.
+\`TF_NO_PRINTF\` to drop stdio, \`TF_PORTING_TIMER=0\` to supply your own \`ei_read_timer_us()\`.${dsp ? `
+The DSP block needs the whole raw window in memory: a signal made by \`signal_from_buffer()\` is
+read in place; any other \`signal_t\` is first copied into a static buffer of
+${dsp.inputLength * 4} B. Define \`TF_DSP_SIGNAL_COPY=0\` to drop that buffer when you only pass buffers.` : ''}
 
 ## API
 
@@ -275,9 +280,9 @@ int main(int argc, char **argv) {
 
 /** Emits the library as a file map (paths relative to the library root). */
 export function emitCppLibrarySync(model: IrModel, dsp?: DspCCode, opts: CppLibraryOptions = {}): CppLibrary {
-  const emission = emitModel(model);
   const nnInput = model.ir.tensors[model.ir.input]!.shape.reduce((a, b) => a * b, 1);
   if (dsp && dsp.outputLength !== nnInput) throw new Error(`the DSP block produces ${dsp.outputLength} features but the model takes ${nnInput}`);
+  const emission = emitModel(model, dsp ? { featureCount: dsp.outputLength, scratchBytes: dsp.scratchBytes } : undefined);
   const files = new Map<string, string>();
   for (const [rel, text] of sdkFiles()) files.set(rel, text);
   files.set('model/tf_model.h', emission.header);
@@ -291,6 +296,8 @@ export function emitCppLibrarySync(model: IrModel, dsp?: DspCCode, opts: CppLibr
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* Both use the model's arena as scratch (they clobber the network's tensors); features may be
+ * tf_model_dsp_features() or any buffer of EI_CLASSIFIER_NN_INPUT_FRAME_SIZE floats outside it. */
 int tf_dsp_block_run(signal_t *signal, float *features);
 /* The same on a raw window already in memory (or flash). */
 int tf_dsp_block_run_buffer(const float *raw, float *features);

@@ -49,7 +49,7 @@ type EmitCarrier = { emitC?: (p: unknown, input: CInputInfo) => CEmission };
  */
 const cppTarget = defineTarget({
   id: 'cpp',
-  version: '1.4.0',
+  version: '1.5.0',
   apiVersion: 1,
   description: 'Interpreter-free C++11 library (int8 bit-exact, static arena, EI-style API) + Cortex-M estimates',
   params,

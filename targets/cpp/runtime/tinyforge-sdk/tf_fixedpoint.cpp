@@ -3,17 +3,7 @@
 
 extern "C" {
 
-int8_t tf_quantize_f32(float x, float scale, int32_t zp) {
-  const float q = x / scale;
-  if (q != q) return 0; /* NaN: the reference stores 0 */
-  if (q > 1024.0f) return 127;
-  if (q < -1024.0f) return -128;
-  int32_t i = (int32_t)q; /* truncates toward zero */
-  const float frac = q - (float)i;
-  if (frac >= 0.5f) i++;
-  else if (frac <= -0.5f) i--;
-  return (int8_t)tf_clamp(i + zp, -128, 127);
-}
+int8_t tf_quantize_f32(float x, float scale, int32_t zp) { return tf_quantize_f32_inline(x, scale, zp); }
 
 static int32_t exp_quarter(int32_t a) {
   const int32_t constant_term = 1895147668;

@@ -93,6 +93,18 @@ TF_INLINE int8_t tf_requant(int32_t acc, int32_t m, int shift, int32_t zp, int32
 
 /* TFLite QUANTIZE of one float: float32 division, round half away from zero, saturate. */
 int8_t tf_quantize_f32(float x, float scale, int32_t zp);
+/* The same, inlined into loops over many values. */
+TF_INLINE int8_t tf_quantize_f32_inline(float x, float scale, int32_t zp) {
+  const float q = x / scale;
+  if (q != q) return 0; /* NaN: the reference stores 0 */
+  if (q > 1024.0f) return 127;
+  if (q < -1024.0f) return -128;
+  int32_t i = (int32_t)q; /* truncates toward zero */
+  const float frac = q - (float)i;
+  if (frac >= 0.5f) i++;
+  else if (frac <= -0.5f) i--;
+  return (int8_t)tf_clamp(i + zp, -128, 127);
+}
 
 /* gemmlowp exp_on_negative_values (Q5.26 in, Q0.31 out), 1/(1+x), GetReciprocal. */
 int32_t tf_exp_on_negative_values(int32_t a, int integer_bits);

@@ -85,7 +85,8 @@ export interface CoreEstimate {
   flags: string;
   /** text + data of the library as linked by the benchmark (ELF minus an empty harness). */
   flashBytes: number;
-  /** data + bss of the library (arena included). */
+  /** data + bss of the library (arena included; with a DSP block, as built for buffer signals:
+   * TF_DSP_SIGNAL_COPY=0, see signalCopyBytes). */
   ramBytes: number;
   elf: SectionSizes;
   baseline: SectionSizes;
@@ -95,6 +96,16 @@ export interface CoreEstimate {
   nnStackBytes?: number;
   dspStackBytes?: number;
   programStackBytes?: number;
+  /** Peak stack of the whole library call: run_classifier() with a DSP block (DSP, input
+   * conversion, network), else tf_model_invoke(). */
+  runStackBytes?: number;
+  /** Executed instructions of that whole call (DSP block only). */
+  runInstructions?: number;
+  /** The library's RAM: ramBytes + runStackBytes (the caller's signal buffer excluded). */
+  libraryRamBytes?: number;
+  /** Static RAM added by the default TF_DSP_SIGNAL_COPY=1, used only for get_data signals (a
+   * copy of the signal's window; not in ramBytes). */
+  signalCopyBytes?: number;
   output?: number[];
   features?: number[];
   /** FNV-1a of every op output (tensor id → hash), when built with -DBENCH_TENSOR_HASHES=1. */
@@ -126,6 +137,14 @@ async function symbol(elf: string, name: string): Promise<string> {
   const line = out.split('\n').find((l) => l.trim().endsWith(` ${name}`));
   if (!line) throw new Error(`${name} not found in ${elf}`);
   return `0x${line.split(' ')[0]}`;
+}
+
+/** Bytes of a symbol in the ELF (0 when absent). */
+async function symbolSize(elf: string, name: string): Promise<number> {
+  const out = (await run('arm-none-eabi-nm', ['-S', elf], { maxBuffer: 1 << 24 })).stdout;
+  const line = out.split('\n').find((l) => l.trim().endsWith(` ${name}`));
+  const size = line?.trim().split(/\s+/)[1];
+  return size && line!.trim().split(/\s+/).length === 4 ? parseInt(size, 16) : 0;
 }
 
 /** Compiles the library (all model/ and SDK kernel sources) + benchmark main for one core. */
@@ -167,8 +186,10 @@ export async function runOnQemu(elf: string, target: CoreTarget): Promise<{ stdo
   if (!target.machine) throw new Error(`${target.core}: no QEMU machine`);
   const plugin = await insnCountPlugin();
   const regions: string[] = [];
-  for (const r of ['nn', 'dsp']) {
-    const start = await symbol(elf, `bench_${r}_begin`);
+  for (const r of ['nn', 'dsp', 'run']) {
+    // 'run' (the whole run_classifier() call) exists only in builds with a DSP block.
+    const start = await symbol(elf, `bench_${r}_begin`).catch((e: Error) => (r === 'run' ? null : Promise.reject(e)));
+    if (start === null) continue;
     const stop = await symbol(elf, `bench_${r}_end`);
     regions.push(`region=${r}:${start}:${stop}`);
   }
@@ -190,7 +211,7 @@ export async function runOnQemu(elf: string, target: CoreTarget): Promise<{ stdo
 }
 
 const numberAfter = (text: string, key: string): number | undefined => {
-  const m = new RegExp(`${key}=(\\d+)`).exec(text);
+  const m = new RegExp(`\\b${key}=(\\d+)`).exec(text);
   return m ? Number(m[1]) : undefined;
 };
 const listAfter = (text: string, key: string): number[] | undefined => {
@@ -201,16 +222,22 @@ const listAfter = (text: string, key: string): number[] | undefined => {
 /** Build (and run, when the core has a QEMU machine) one core. */
 export async function estimateCore(files: ReadonlyMap<string, string>, core: CoreName, input: BenchInput, extraFlags: string[] = []): Promise<CoreEstimate> {
   const target = CORES[core];
+  // With a DSP block the benchmark calls run_classifier() on a buffer signal: markers in it, and
+  // no copy buffer for other signals (reported as signalCopyBytes instead).
+  if (input.raw) extraFlags = ['-DTF_BENCH_MARKERS=1', '-DTF_DSP_SIGNAL_COPY=0', ...extraFlags];
   const { elf, baselineElf } = await buildForCore(files, target, input, undefined, extraFlags);
   const [e, b] = await Promise.all([sizes(elf), sizes(baselineElf)]);
+  // The benchmark's marker hook is linked only with run_classifier(); it is not library code.
+  const hook = input.raw ? await symbolSize(elf, 'tf_bench_mark') : 0;
   const est: CoreEstimate = {
     core,
     machine: target.machine,
     flags: [...target.cflags, '-Os', ...extraFlags].join(' '),
-    flashBytes: e.text + e.data - (b.text + b.data),
+    flashBytes: e.text + e.data - (b.text + b.data) - hook,
     ramBytes: e.data + e.bss - (b.data + b.bss),
     elf: e,
     baseline: b,
+    ...(input.raw ? { signalCopyBytes: input.raw.length * 4 } : {}),
   };
   if (target.machine) {
     const r = await runOnQemu(elf, target);
@@ -219,6 +246,11 @@ export async function estimateCore(files: ReadonlyMap<string, string>, core: Cor
     est.nnStackBytes = numberAfter(r.stdout, 'nn_stack_bytes');
     est.dspStackBytes = numberAfter(r.stdout, 'dsp_stack_bytes');
     est.programStackBytes = numberAfter(r.stdout, 'stack_high_water_bytes');
+    if (input.raw) {
+      est.runInstructions = r.regions['run'];
+      est.runStackBytes = numberAfter(r.stdout, 'run_stack_bytes');
+    } else est.runStackBytes = est.nnStackBytes;
+    if (est.runStackBytes !== undefined) est.libraryRamBytes = est.ramBytes + est.runStackBytes;
     est.output = listAfter(r.stdout, 'output');
     est.features = listAfter(r.stdout, 'features');
     const hashes = [...r.stdout.matchAll(/^tensor (\d+) (\d+)$/gm)];

@@ -50,6 +50,7 @@ extern "C" int signal_from_buffer(const float *data, size_t data_size, signal_t 
   return 0;
 }
 
+#if !EI_CLASSIFIER_HAS_DSP
 /* Features → model input, a few values at a time (no full-size float copy). */
 static int fill_input(signal_t *signal) {
   float chunk[16];
@@ -66,13 +67,36 @@ static int fill_input(signal_t *signal) {
   }
   return 0;
 }
+#endif
+
+#if defined(TF_BENCH_MARKERS)
+/* Benchmark builds only: instruction-count and stack markers around each part of the run. */
+extern "C" void tf_bench_mark(int point);
+#define TF_MARK(point) tf_bench_mark(point)
+#else
+#define TF_MARK(point) ((void)0)
+#endif
 
 #if EI_CLASSIFIER_HAS_DSP
-static float tf_features[TF_MODEL_INPUT_COUNT];
-static int tf_features_get_data(size_t offset, size_t length, float *out) {
-  for (size_t i = 0; i < length; i++) out[i] = tf_features[offset + i];
+/* The DSP writes its float features into the arena, on the input tensor (see tf_model.h), and
+ * they become the input in place: no feature buffer of its own. */
+static int run_dsp_to_input(signal_t *signal) {
+  float *features = tf_model_dsp_features();
+  TF_MARK(0);
+  const int rc = tf_dsp_block_run(signal, features);
+  TF_MARK(1);
+  if (rc != 0) return -1;
+#if TF_MODEL_INT8
+  /* Ascending: int8 byte i is written after float i was read and below float i + 1. */
+  int8_t *in = tf_model_input();
+  for (size_t i = 0; i < (size_t)TF_MODEL_INPUT_COUNT; i++) in[i] = tf_quantize_f32_inline(features[i], TF_MODEL_INPUT_SCALE, TF_MODEL_INPUT_ZERO_POINT);
+#else
+  (void)features; /* the features are the float input already */
+#endif
   return 0;
 }
+
+extern "C" int tf_run_dsp_to_input(signal_t *signal) { return run_dsp_to_input(signal); }
 #endif
 
 extern "C" EI_IMPULSE_ERROR run_classifier(signal_t *signal, ei_impulse_result_t *result, bool debug) {
@@ -80,13 +104,16 @@ extern "C" EI_IMPULSE_ERROR run_classifier(signal_t *signal, ei_impulse_result_t
   if (signal->total_length != (size_t)EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE) return EI_IMPULSE_ERROR_SHAPES_DONT_MATCH;
   const int64_t t0 = ei_read_timer_us();
 #if EI_CLASSIFIER_HAS_DSP
-  if (tf_dsp_block_run(signal, tf_features) != 0) return EI_IMPULSE_DSP_ERROR;
-  signal_t features = { tf_features_get_data, (size_t)TF_MODEL_INPUT_COUNT };
-  signal = &features;
-#endif
+  if (run_dsp_to_input(signal) != 0) return EI_IMPULSE_DSP_ERROR;
+  const int64_t t1 = ei_read_timer_us();
+#else
   const int64_t t1 = ei_read_timer_us();
   if (fill_input(signal) != 0) return EI_IMPULSE_DSP_ERROR;
-  if (tf_model_invoke() != 0) return EI_IMPULSE_TFLITE_ERROR;
+#endif
+  TF_MARK(2);
+  const int rc = tf_model_invoke();
+  TF_MARK(3);
+  if (rc != 0) return EI_IMPULSE_TFLITE_ERROR;
   const int64_t t2 = ei_read_timer_us();
   for (int i = 0; i < EI_CLASSIFIER_LABEL_COUNT; i++) {
     result->classification[i].label = tf_labels[i];

@@ -72,6 +72,12 @@ typedef struct {
 /* Runs the DSP block (if the model has one) and the network on one window of input. */
 EI_IMPULSE_ERROR run_classifier(signal_t *signal, ei_impulse_result_t *result, bool debug);
 
+#if EI_CLASSIFIER_HAS_DSP
+/* run_classifier()'s first half: the DSP block on one raw window, its features converted into
+ * the model's input tensor (tf_model_input()). Returns 0, or -1 when the DSP fails. */
+int tf_run_dsp_to_input(signal_t *signal);
+#endif
+
 #if EI_CLASSIFIER_CONTINUOUS
 /* Continuous mode: `slice` holds the next EI_CLASSIFIER_SLICE_SIZE raw values of the stream.
  * Once EI_CLASSIFIER_SLICES_PER_MODEL_WINDOW slices have arrived, each call classifies the
