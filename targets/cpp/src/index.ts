@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineTarget, TinyforgeError, type CEmission, type CInputInfo, type TargetContext } from '@tinyforge/sdk';
 import type { IrModel } from '@tinyforge/blocks/learn/ir/model';
 import type { ModelIR } from '@tinyforge/blocks/learn/ir/types';
+import type { AnomalyModel } from '@tinyforge/blocks/learn/anomaly/model';
 
 export { emitCppLibrary, emitCppLibrarySync, sdkFiles, type CppLibrary, type CppLibraryOptions, type DspCCode } from './emit-library.js';
 export { emitModel, type ModelEmission } from './emit-model.js';
@@ -49,7 +50,7 @@ type EmitCarrier = { emitC?: (p: unknown, input: CInputInfo) => CEmission };
  */
 const cppTarget = defineTarget({
   id: 'cpp',
-  version: '1.5.0',
+  version: '1.6.0',
   apiVersion: 1,
   description: 'Interpreter-free C++11 library (int8 bit-exact, static arena, EI-style API) + Cortex-M estimates',
   params,
@@ -81,7 +82,8 @@ const cppTarget = defineTarget({
       const info: CInputInfo = { frames: rawFrames, axes, ...(frequency ? { frequency } : {}) };
       dsp = dspFromEmission(last.block.id, emitC(last.params, info));
     } else if (last) ctx.log.warn(`DSP block ${last.name} is not compiled in (${emitC ? 'set rawFrames/frequency' : 'it has no emitC'}); run_classifier() takes features`);
-    const lib = emitCppLibrarySync(model, dsp, { name: p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_'), ...(frequency ? { frequency } : {}), threshold: p.threshold, axes, ...(p.continuous ? { continuous: p.continuous } : {}) });
+    const anomaly = ctx.anomaly ? await ctx.anomaly.readJson<AnomalyModel>('anomaly.json') : undefined;
+    const lib = emitCppLibrarySync(model, dsp, { name: p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_'), ...(frequency ? { frequency } : {}), threshold: p.threshold, axes, ...(p.continuous ? { continuous: p.continuous } : {}), ...(anomaly ? { anomaly } : {}) });
     for (const [rel, text] of lib.files) await ctx.output.writeFile(rel, text);
     if (p.estimate === 'off') return;
     const { estimateLibrary } = await import('./estimate.js');

@@ -6,6 +6,9 @@
 #if EI_CLASSIFIER_HAS_DSP
 #include "model/tf_dsp_block.h"
 #endif
+#if EI_CLASSIFIER_HAS_ANOMALY
+#include "model/tf_anomaly.h"
+#endif
 #if !defined(TF_NO_PRINTF)
 #include <stdio.h>
 #endif
@@ -77,6 +80,17 @@ extern "C" void tf_bench_mark(int point);
 #define TF_MARK(point) ((void)0)
 #endif
 
+#if EI_CLASSIFIER_HAS_ANOMALY
+/* Scored on the float features before they become the model's input (in place, with a DSP). */
+static float tf_anomaly_value;
+static int64_t tf_anomaly_time_us;
+static void score_anomaly(const float *features) {
+  const int64_t t = ei_read_timer_us();
+  tf_anomaly_value = tf_anomaly_score(features);
+  tf_anomaly_time_us = ei_read_timer_us() - t;
+}
+#endif
+
 #if EI_CLASSIFIER_HAS_DSP
 /* The DSP writes its float features into the arena, on the input tensor (see tf_model.h), and
  * they become the input in place: no feature buffer of its own. */
@@ -86,6 +100,9 @@ static int run_dsp_to_input(signal_t *signal) {
   const int rc = tf_dsp_block_run(signal, features);
   TF_MARK(1);
   if (rc != 0) return -1;
+#if EI_CLASSIFIER_HAS_ANOMALY
+  score_anomaly(features);
+#endif
 #if TF_MODEL_INT8
   /* Ascending: int8 byte i is written after float i was read and below float i + 1. */
   int8_t *in = tf_model_input();
@@ -108,6 +125,17 @@ extern "C" EI_IMPULSE_ERROR run_classifier(signal_t *signal, ei_impulse_result_t
   const int64_t t1 = ei_read_timer_us();
 #else
   const int64_t t1 = ei_read_timer_us();
+#if EI_CLASSIFIER_HAS_ANOMALY
+  {
+    const float *direct = tf_signal_buffer_of(signal);
+    if (!direct) {
+      static float tf_anomaly_features[TF_ANOMALY_INPUT_FEATURES];
+      if (signal->get_data(0, TF_ANOMALY_INPUT_FEATURES, tf_anomaly_features) != 0) return EI_IMPULSE_DSP_ERROR;
+      direct = tf_anomaly_features;
+    }
+    score_anomaly(direct);
+  }
+#endif
   if (fill_input(signal) != 0) return EI_IMPULSE_DSP_ERROR;
 #endif
   TF_MARK(2);
@@ -123,14 +151,20 @@ extern "C" EI_IMPULSE_ERROR run_classifier(signal_t *signal, ei_impulse_result_t
     result->classification[i].value = tf_model_output()[i];
 #endif
   }
+#if EI_CLASSIFIER_HAS_ANOMALY
+  result->anomaly = tf_anomaly_value;
+  result->timing.anomaly_us = tf_anomaly_time_us;
+#else
   result->anomaly = 0.0f;
-  result->timing.sampling = 0;
-  result->timing.dsp_us = t1 - t0;
-  result->timing.classification_us = t2 - t1;
   result->timing.anomaly_us = 0;
+#endif
+  result->timing.sampling = 0;
+  /* With a DSP the anomaly is scored inside [t0, t1); without one inside [t1, t2). */
+  result->timing.dsp_us = t1 - t0 - (EI_CLASSIFIER_HAS_DSP ? result->timing.anomaly_us : 0);
+  result->timing.classification_us = t2 - t1 - (EI_CLASSIFIER_HAS_DSP ? 0 : result->timing.anomaly_us);
   result->timing.dsp = (int)(result->timing.dsp_us / 1000);
   result->timing.classification = (int)(result->timing.classification_us / 1000);
-  result->timing.anomaly = 0;
+  result->timing.anomaly = (int)(result->timing.anomaly_us / 1000);
 #if !defined(TF_NO_PRINTF)
   if (debug) {
     printf("tinyforge: dsp %ld us, classification %ld us\n", (long)result->timing.dsp_us, (long)result->timing.classification_us);
