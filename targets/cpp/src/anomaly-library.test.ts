@@ -3,11 +3,9 @@
  * the score of the float features (before they become the int8 input), for libraries fed
  * features and for libraries with the DSP compiled in, and the classification is unchanged.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { anomalyScore, fitAnomaly, type AnomalyModel } from '@tinyforge/blocks/learn/anomaly/model';
 import { anomalyParams } from '@tinyforge/blocks/learn/anomaly/params';
@@ -15,7 +13,7 @@ import { quantizeInput, runInt8 } from '@tinyforge/blocks/learn/ir/interpreter';
 import { Rng } from '@tinyforge/blocks/learn/nn/rng';
 import mfccBlock from '@tinyforge/blocks/dsp/mfcc/index';
 import { toolchainReady } from '../../../test/support/c-harness.js';
-import { buildHost, runBinary, writeFiles } from './build/host-build.js';
+import { buildHost, compileCSources, runBinary, writeFiles } from './build/host-build.js';
 import { dspFromEmission } from './dsp-glue.js';
 import { emitCppLibrarySync } from './emit-library.js';
 import { eiConv1dKws } from './testing/models.js';
@@ -69,17 +67,6 @@ int main(void) {
 }
 `;
 
-async function compileC(dir: string, files: Map<string, string>): Promise<string[]> {
-  const run = promisify(execFile);
-  const objects: string[] = [];
-  for (const rel of [...files.keys()].filter((r) => r.endsWith('.c'))) {
-    const obj = path.join(dir, `${rel}.o`);
-    await run('gcc', ['-std=c99', '-O2', '-Wall', '-Werror', '-I', dir, '-c', path.join(dir, rel), '-o', obj]);
-    objects.push(obj);
-  }
-  return objects;
-}
-
 describe.skipIf(!haveGxx)('anomaly scoring in the generated library (host g++)', () => {
   const rng = new Rng(7);
   const normal = (): Float32Array => Float32Array.from({ length: FEATURES }, (_, i) => 5 * Math.sin(i) + rng.uniform(-3, 3));
@@ -124,7 +111,7 @@ describe.skipIf(!haveGxx)('anomaly scoring in the generated library (host g++)',
     lib.files.set('harness.cpp', DSP_HARNESS);
     const dir = await mkdtemp(path.join(tmpdir(), 'tf-anomaly-dsp-'));
     await writeFiles(dir, lib.files);
-    const exe = await buildHost(dir, lib.files, { optimize: '-O2', output: 'harness', extraSources: await compileC(dir, lib.files) });
+    const exe = await buildHost(dir, lib.files, { optimize: '-O2', output: 'harness', extraSources: await compileCSources(dir, lib.files) });
     for (const seed of [1, 2, 3]) {
       const raw = Float32Array.from({ length: 16000 }, (_, i) => Math.round(3000 * Math.sin((2 * Math.PI * 220 * seed * i) / 16000) + 800 * Math.sin(i * i * 5e-5 * seed)));
       const lines = (await runBinary(exe, [], new Uint8Array(raw.buffer))).toString().trim().split('\n');

@@ -5,8 +5,6 @@
  * reference interpreter on the TS MFCC of the same windows, and its detections (window index,
  * label, score) must equal runner/src/calibrate/postprocess.ts run on the same scores.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,13 +22,12 @@ import { createMfccPlan, mfcc, mfccShape } from '@tinyforge/blocks/dsp/mfcc/mfcc
 import { toolchainReady } from '../../../test/support/c-harness.js';
 import { postProcess, type Detection } from '../../../runner/src/calibrate/postprocess.js';
 import { buildStream } from '../../../runner/src/calibrate/stream.js';
-import { buildHost, runBinary, writeFiles } from './build/host-build.js';
+import { buildHost, compileCSources, runBinary, writeFiles } from './build/host-build.js';
 import { dspFromEmission } from './dsp-glue.js';
 import { emitCppLibrarySync } from './emit-library.js';
 import { continuousLayout, DEFAULT_CONTINUOUS, type ContinuousOptions } from './continuous.js';
 import { TinyforgeError } from '@tinyforge/sdk';
 
-const run = promisify(execFile);
 const KWS = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../pipelines/kws');
 const haveData = existsSync(path.join(KWS, 'data')) && existsSync(path.join(KWS, 'noise'));
 if (!haveData) {
@@ -123,12 +120,7 @@ describe.skipIf(!haveData || !haveGxx)('run_classifier_continuous (host g++) equ
     lib.files.set('harness.cpp', HARNESS);
     await writeFiles(dir, lib.files);
     // The DSP block's sources are C99: compiled with gcc, linked in as objects.
-    const cObjects: string[] = [];
-    for (const rel of [...lib.files.keys()].filter((r) => r.endsWith('.c'))) {
-      const obj = path.join(dir, `${rel}.o`);
-      await run('gcc', ['-std=c99', '-O2', '-Wall', '-Werror', '-I', dir, '-c', path.join(dir, rel), '-o', obj]);
-      cObjects.push(obj);
-    }
+    const cObjects = await compileCSources(dir, lib.files);
     const exe = await buildHost(dir, lib.files, { optimize: '-O2', output: 'continuous', extraSources: cObjects });
     const stdout = (await runBinary(exe, [], new Uint8Array(stream.values.buffer, stream.values.byteOffset, stream.values.byteLength))).toString();
 

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { quantizeInput, runInt8 } from '@tinyforge/blocks/learn/ir/interpreter';
 import { toolchainReady } from '../../../test/support/c-harness.js';
-import { buildHost, runBinary, writeFiles } from './build/host-build.js';
+import { buildHost, compileCSources, runBinary, writeFiles } from './build/host-build.js';
 import mfccBlock from '@tinyforge/blocks/dsp/mfcc/index';
 import { dspFromEmission } from './dsp-glue.js';
 import { emitCppLibrarySync } from './emit-library.js';
@@ -116,19 +114,14 @@ int main(void) {
 
 describe.skipIf(!haveGxx)('run_classifier() with the DSP in the arena (host g++, UBSan)', () => {
   it('buffer and get_data signals give the reference network output on the DSP features; a short signal is an error', async () => {
-    const run = promisify(execFile);
-    const m = eiConv1dKws();
+        const m = eiConv1dKws();
     const em = (mfccBlock as unknown as { emitC: (p: unknown, i: object) => Parameters<typeof dspFromEmission>[1] }).emitC(mfccBlock.params.parse({}), { frames: 16000, axes: 1, frequency: 16000 });
     const lib = emitCppLibrarySync(m.int8, dspFromEmission('dsp/mfcc', em), { name: 'kws', frequency: 16000 });
     lib.files.set('harness.cpp', HARNESS);
     const dir = await mkdtemp(path.join(tmpdir(), 'tf-dsp-arena-'));
     await writeFiles(dir, lib.files);
-    const cObjects: string[] = [];
-    for (const rel of [...lib.files.keys()].filter((r) => r.endsWith('.c'))) {
-      const obj = path.join(dir, `${rel}.o`);
-      await run('gcc', ['-std=c99', '-O2', '-Wall', '-Werror', '-I', dir, '-c', path.join(dir, rel), '-o', obj]);
-      cObjects.push(obj);
-    }
+    // The DSP block's sources are C99: compiled with gcc, linked in as objects.
+    const cObjects = await compileCSources(dir, lib.files);
     const exe = await buildHost(dir, lib.files, { optimize: '-O2', output: 'harness', extraSources: cObjects });
     for (const seed of [1, 2]) {
       const raw = Float32Array.from({ length: 16000 }, (_, i) => Math.round(3000 * Math.sin((2 * Math.PI * 300 * seed * i) / 16000) + 1500 * Math.sin(i * i * 7e-5 * seed)));

@@ -79,3 +79,14 @@ export function runBinary(exe: string, args: string[], stdin: Uint8Array): Promi
     child.stdin!.end(Buffer.from(stdin));
   });
 }
+
+/** Compiles the library's C99 sources (a DSP block's code) with gcc into objects for buildHost's extraSources. */
+export async function compileCSources(dir: string, files: ReadonlyMap<string, string | Uint8Array>): Promise<string[]> {
+  const objects: string[] = [];
+  for (const rel of [...files.keys()].filter((r) => r.endsWith('.c'))) {
+    const obj = path.join(dir, `${rel}.o`);
+    await run('gcc', ['-std=c99', '-O2', '-Wall', '-Werror', '-I', dir, '-c', path.join(dir, rel), '-o', obj]);
+    objects.push(obj);
+  }
+  return objects;
+}
