@@ -103,6 +103,8 @@ if (!tc.available) {
   line('micro_speech NN instructions (M4)', est.nnInstructions ?? 0, 'instr', '≤ 1,000,000; TFLM+CMSIS-NN 1,500,000');
   line('micro_speech NN MACs per instruction', (lib.model.macs / (est.nnInstructions ?? 1)).toFixed(3), '', '—');
   line('micro_speech arena (input included) / lower bound', `${lib.model.plan.arenaBytes} / ${lib.model.plan.lowerBound}`, 'B', '≤ 6,000; TFLM 6,836');
+  const split = lib.model.rowSplits[0];
+  line('micro_speech conv im2col scratch (row ranges → arena offset)', split ? split.ranges.map((r) => `rows ${r.y0}–${r.y1 - 1} @ ${r.offset}`).join(', ') : 'own buffer', '', 'in dead input/output rows');
   line('micro_speech flash (code + weights)', est.flashBytes, 'B', 'TFLM ~37 KB runtime code');
   line('micro_speech every layer on device = TS reference', await layersExact(lib.files, m.int8, { int8: q }, q), '', 'yes');
 }

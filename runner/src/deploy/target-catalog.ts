@@ -10,7 +10,7 @@ function builtinTargets(): TargetEntry[] {
   return [
     {
       id: 'cpp',
-      version: '1.6.0',
+      version: '1.7.0',
       description: 'Interpreter-free C++11 library (int8 bit-exact, static arena, EI-style API) + Cortex-M estimates',
       moduleUrl: pathToFileURL(require.resolve('@tinyforge/target-cpp')).href,
       source: '@tinyforge/target-cpp',

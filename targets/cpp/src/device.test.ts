@@ -82,6 +82,24 @@ describe.skipIf(!available)('on Cortex-M under QEMU (real DSP-extension instruct
     }
   });
 
+  it('Cortex-M4: micro_speech in ≤ 6,000 B of RAM (input included): the conv runs by row ranges, scratch in dead rows, every layer exact', async () => {
+    const m = microSpeech();
+    const lib = emitCppLibrarySync(m.int8);
+    const split = lib.model.rowSplits.find((r) => r.key === 's1');
+    expect(split?.ranges.length).toBe(2);
+    expect(lib.model.source).toContain('tf_conv_s8_rows(&op1');
+    expect(lib.model.plan.arenaBytes).toBeLessThanOrEqual(6000);
+    const q = quantizeInput(m.int8, m.samples[2]!);
+    const est = await estimateCore(lib.files, 'cortex-m4', { int8: q });
+    expect(est.output).toEqual(Array.from(runInt8(m.int8, q)));
+    expect(est.ramBytes).toBe(lib.model.plan.arenaBytes); // no scratch outside the arena either
+    expect(est.nnInstructions).toBeLessThanOrEqual(1_000_000);
+    for (const v of [q, Int8Array.from({ length: 49 * 40 }, (_, i) => ((i * 61 + 7) % 256) - 128)]) {
+      const hashed = await estimateCore(lib.files, 'cortex-m4', { int8: v }, HASHES);
+      expect(layerMismatches(m.int8, v, hashed.tensorHashes)).toEqual([]);
+    }
+  });
+
   it('Cortex-M4: random arithmetic-corner chains are bit-exact on the device', async () => {
     for (const seed of [2, 5, 7, 42]) {
       const m = randomChain(seed);

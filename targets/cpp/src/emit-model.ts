@@ -1,7 +1,7 @@
 import type { IrModel } from '@tinyforge/blocks/learn/ir/model';
 import type { Conv2DOp, DepthwiseConv2DOp, FullyConnectedOp, ModelIR, OpIR, Pool2DOp, Requant, TensorIR } from '@tinyforge/blocks/learn/ir/types';
 import { cArrayBody, cFloat, cInt32 } from './c-format.js';
-import { checkPlan, planMemory, type MemoryPlan, type PlanBuffer } from './memory-plan.js';
+import { checkPlan, checkRowSplitScratch, firstInputByteRead, planMemory, type MemoryPlan, type PlanBuffer, type RowSplitScratch } from './memory-plan.js';
 
 /**
  * Model IR → `model/tf_model.{h,cpp}`: constant weights and op parameters in flash, one static
@@ -22,7 +22,10 @@ export interface ModelEmission {
   header: string;
   source: string;
   plan: MemoryPlan;
+  /** The planned buffers (a convolution scratch in `rowSplits` has none of its own). */
   buffers: PlanBuffer[];
+  /** Convolutions run as calls over output-row ranges, their scratch in dead input/output bytes. */
+  rowSplits: RowSplitScratch[];
   ops: OpSummary[];
   macs: number;
   /** Bytes of constant data (weights, biases, requantization tables) in the portable layout. */
@@ -158,6 +161,72 @@ export function modelBuffers(ir: ModelIR): { buffers: PlanBuffer[]; tensorBuffer
   return { buffers, tensorBuffer };
 }
 
+/** A (depthwise) convolution's row split without arena offsets: rows [0, y1) put the scratch at the end of
+ * the output (rows not written yet), rows [y1, out_h) at the start of the input (rows no later
+ * output row reads). y1 = 0 or out_h is one call. */
+interface SplitChoice {
+  split: Omit<RowSplitScratch, 'ranges'>;
+  y1: number;
+  /** Scratch offset inside the output buffer for rows [0, y1). */
+  tail: number;
+}
+
+function convRowSplit(ir: ModelIR, op: OpIR, index: number, buffers: readonly PlanBuffer[], tensorBuffer: ReadonlyMap<number, string>, align: number): SplitChoice | undefined {
+  const bytes = scratchBytes(ir, op);
+  if ((op.op !== 'CONV_2D' && op.op !== 'DEPTHWISE_CONV_2D') || bytes === 0) return undefined;
+  const time = index + 1;
+  const input = tensorBuffer.get(op.inputs[0])!;
+  const output = tensorBuffer.get(op.outputs[0])!;
+  const inB = buffers.find((b) => b.key === input);
+  const outB = buffers.find((b) => b.key === output);
+  // Only bytes nobody reads after the op can host it.
+  if (!inB || !outB || inB.last !== time || outB.first !== time) return undefined;
+  const [, , W, C] = dims4(tensor(ir, op.inputs[0]));
+  const [, OH, OW, CO] = dims4(tensor(ir, op.outputs[0]));
+  const conv = op as Conv2DOp | DepthwiseConv2DOp;
+  const split = { key: `s${index}`, time, bytes, input, output, inRowBytes: W * C, outRowBytes: OW * CO, outRows: OH, strideH: conv.strideH, padTop: conv.padTop };
+  const tail = Math.floor((outB.bytes - bytes) / align) * align;
+  const valid: number[] = [];
+  for (let y1 = 0; y1 <= OH; y1++) {
+    const early = y1 === 0 || (tail >= 0 && y1 * split.outRowBytes <= tail);
+    const late = y1 === OH || bytes <= Math.min(firstInputByteRead(split, y1), inB.bytes);
+    if (early && late) valid.push(y1);
+  }
+  if (valid.length === 0) return undefined;
+  // One call if it can; else a split keeping the SIMD kernel's pixel pairs (even pixel count).
+  const y1 = valid.find((y) => y === 0 || y === OH) ?? valid.find((y) => (y * OW) % 2 === 0) ?? valid[0]!;
+  return { split, y1, tail };
+}
+
+/**
+ * The network's plan: every scratch in a buffer of its own, or each (depthwise) convolution scratch that fits
+ * in dead input/output bytes (row splits) left out of the plan — whichever arena is smaller
+ * (the split costs a kernel call per extra range, so it is used only when it saves bytes).
+ */
+export function planModel(ir: ModelIR, align = 8): { plan: MemoryPlan; buffers: PlanBuffer[]; rowSplits: RowSplitScratch[]; tensorBuffer: Map<number, string> } {
+  const { buffers, tensorBuffer } = modelBuffers(ir);
+  const whole = planMemory(buffers, align);
+  checkPlan(buffers, whole);
+  const choices = ir.ops.map((op, i) => convRowSplit(ir, op, i, buffers, tensorBuffer, align)).filter((c): c is SplitChoice => c !== undefined);
+  if (choices.length > 0) {
+    const hosted = new Set(choices.map((c) => c.split.key));
+    const rest = buffers.filter((b) => !hosted.has(b.key));
+    const plan = planMemory(rest, align);
+    if (plan.arenaBytes < whole.arenaBytes) {
+      const rowSplits = choices.map(({ split, y1, tail }): RowSplitScratch => {
+        const ranges: RowSplitScratch['ranges'] = [];
+        if (y1 > 0) ranges.push({ y0: 0, y1, offset: plan.offsets.get(split.output)! + tail });
+        if (y1 < split.outRows) ranges.push({ y0: y1, y1: split.outRows, offset: plan.offsets.get(split.input)! });
+        return { ...split, ranges };
+      });
+      checkPlan(rest, plan);
+      checkRowSplitScratch(rest, plan, rowSplits);
+      return { plan, buffers: rest, rowSplits, tensorBuffer };
+    }
+  }
+  return { plan: whole, buffers, rowSplits: [], tensorBuffer };
+}
+
 /** Weights of a conv/dense in the SIMD layout: rows padded to a multiple of 4 values, an even
  * row count, rows (2j, 2j+1) interleaved per group of 4 values; with `reorder` every group is
  * stored as (w0, w2, w1, w3) to meet natural-order im2col columns (the kernel builds those only
@@ -242,9 +311,7 @@ export function emitModel(model: IrModel, dsp?: DspPhase): ModelEmission {
   if (ir.precision !== 'int8' && ir.precision !== 'float32') throw new Error(`unknown precision ${String(ir.precision)}`);
   for (const op of ir.ops) if (!SUPPORTED.has(op.op)) throw new Error(`the C++ target has no kernel for ${op.op}`);
   const int8 = ir.precision === 'int8';
-  const { buffers, tensorBuffer } = modelBuffers(ir);
-  const plan = planMemory(buffers, 8);
-  checkPlan(buffers, plan);
+  const { plan, buffers, rowSplits, tensorBuffer } = planModel(ir);
   const at = (tensorId: number): number => plan.offsets.get(tensorBuffer.get(tensorId)!)!;
   const dspPlaced = dsp ? dspArenaLayout(at(ir.input), dsp) : undefined;
   const arenaBytes = Math.max(plan.arenaBytes, dspPlaced?.end ?? 0);
@@ -262,7 +329,8 @@ export function emitModel(model: IrModel, dsp?: DspPhase): ModelEmission {
     const zpIn = inT.quant?.zeroPoint[0] ?? 0;
     const zpOut = outT.quant?.zeroPoint[0] ?? 0;
     const scratch = scratchBytes(ir, op);
-    const scratchArg = scratch > 0 ? `tf_arena + ${plan.offsets.get(`s${i}`)}` : '0';
+    const rowSplit = rowSplits.find((r) => r.key === `s${i}`);
+    const scratchArg = scratch > 0 && !rowSplit ? `tf_arena + ${plan.offsets.get(`s${i}`)}` : '0';
     const io = `${ptr(op.inputs[0], true)}, ${ptr(op.outputs[0], false)}`;
     src.push(`/* ${n}: ${op.op} ${inT.name} [${inT.shape.join(',')}] -> ${outT.name} [${outT.shape.join(',')}] */`);
     switch (op.op) {
@@ -303,7 +371,8 @@ export function emitModel(model: IrModel, dsp?: DspPhase): ModelEmission {
           const wName = hasDsp ? `TF_DSP_SELECT(${n}_wd, ${n}_w)` : `${n}_w`;
           const bName = dw && hasDsp ? `TF_DSP_SELECT(${n}_bd, ${n}_b)` : `${n}_b`;
           src.push(`static const tf_conv_s8_t ${n} = { ${geometry}, ${zpIn}, ${wName}, ${bName}, ${rq}, ${kp} };`);
-          calls.push(`  ${dw ? 'tf_dwconv_s8' : 'tf_conv_s8'}(&${n}, ${io}, ${scratchArg});`);
+          if (rowSplit) for (const r of rowSplit.ranges) calls.push(`  ${dw ? 'tf_dwconv_s8_rows' : 'tf_conv_s8_rows'}(&${n}, ${io}, tf_arena + ${r.offset}, ${r.y0}, ${r.y1});`);
+          else calls.push(`  ${dw ? 'tf_dwconv_s8' : 'tf_conv_s8'}(&${n}, ${io}, ${scratchArg});`);
         } else {
           src.array('float', `${n}_w`, Array.from(float32Of(model, fT), cFloat), 4);
           src.array('float', `${n}_b`, Array.from(float32Of(model, bT), cFloat), 4);
@@ -440,7 +509,7 @@ float *tf_model_dsp_scratch(void);
 #endif
 `;
   const source = `/* Generated by tinyforge (C++ target). Do not edit.
- * ${ir.ops.length} ops, ${macs} MACs; arena ${plan.arenaBytes} B (lower bound ${plan.lowerBound} B, plan: ${plan.strategy})${dspLayout ? `, ${arenaBytes} B with the DSP front end (its features + scratch: ${dspLayout.lowerBound} B)` : ''}. */
+ * ${ir.ops.length} ops, ${macs} MACs; arena ${plan.arenaBytes} B (lower bound ${plan.lowerBound} B, plan: ${plan.strategy}${rowSplits.length > 0 ? `; ${rowSplits.map((r) => `op${r.key.slice(1)}`).join(', ')} run by output-row ranges, their scratch in input/output bytes dead meanwhile` : ''})${dspLayout ? `, ${arenaBytes} B with the DSP front end (its features + scratch: ${dspLayout.lowerBound} B)` : ''}. */
 #include <math.h>
 #include "tf_model.h"
 #include "tinyforge-sdk/tf_kernels.h"
@@ -477,5 +546,5 @@ int tf_model_invoke(void) { return tf_model_invoke_observed(0); }
 
 } /* extern "C" */
 `;
-  return { header, source, plan, buffers, ops, macs, constBytes: src.constBytes, arenaBytes, ...(dspLayout ? { dspLayout } : {}) };
+  return { header, source, plan, buffers, rowSplits, ops, macs, constBytes: src.constBytes, arenaBytes, ...(dspLayout ? { dspLayout } : {}) };
 }

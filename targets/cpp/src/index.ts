@@ -5,8 +5,8 @@ import type { ModelIR } from '@tinyforge/blocks/learn/ir/types';
 import type { AnomalyModel } from '@tinyforge/blocks/learn/anomaly/model';
 
 export { emitCppLibrary, emitCppLibrarySync, sdkFiles, type CppLibrary, type CppLibraryOptions, type DspCCode } from './emit-library.js';
-export { emitModel, type ModelEmission } from './emit-model.js';
-export { planMemory, lowerBound, checkPlan, type MemoryPlan, type PlanBuffer } from './memory-plan.js';
+export { emitModel, planModel, type ModelEmission } from './emit-model.js';
+export { planMemory, lowerBound, checkPlan, checkRowSplitScratch, type MemoryPlan, type PlanBuffer, type RowSplitScratch } from './memory-plan.js';
 export { dspFromEmission } from './dsp-glue.js';
 export { continuousLayout, defaultKeywords, DEFAULT_CONTINUOUS, type ContinuousOptions, type ContinuousLayout } from './continuous.js';
 import { DEFAULT_CONTINUOUS } from './continuous.js';
@@ -50,7 +50,7 @@ type EmitCarrier = { emitC?: (p: unknown, input: CInputInfo) => CEmission };
  */
 const cppTarget = defineTarget({
   id: 'cpp',
-  version: '1.6.0',
+  version: '1.7.0',
   apiVersion: 1,
   description: 'Interpreter-free C++11 library (int8 bit-exact, static arena, EI-style API) + Cortex-M estimates',
   params,

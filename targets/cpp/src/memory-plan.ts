@@ -16,7 +16,8 @@ export interface PlanBuffer {
 export interface MemoryPlan {
   offsets: Map<string, number>;
   arenaBytes: number;
-  /** max over time of the bytes live at once (aligned sizes): no plan can be smaller. */
+  /** max over time of the bytes of the planned buffers live at once (aligned sizes): no plan of
+   * them can be smaller. (A row-split scratch, RowSplitScratch, is not one: it lies in dead bytes.) */
   lowerBound: number;
   strategy: string;
 }
@@ -90,4 +91,63 @@ export function checkPlan(buffers: readonly PlanBuffer[], plan: MemoryPlan): voi
       if (ao < bo + b.bytes && bo < ao + a.bytes) throw new Error(`plan overlap: ${a.key} [${ao}, +${a.bytes}) and ${b.key} [${bo}, +${b.bytes})`);
     }
   for (const b of buffers) if (plan.offsets.get(b.key)! + b.bytes > plan.arenaBytes) throw new Error(`${b.key} ends past the arena`);
+}
+
+/**
+ * A (depthwise) convolution's scratch with no bytes of its own: the op runs as calls over ranges of its
+ * output rows, each call's scratch lying in bytes of the op's input or output that hold nothing
+ * during that call (output rows not written yet, input rows no later output row reads).
+ */
+export interface RowSplitScratch {
+  key: string;
+  /** The op's time step (input and output buffers are live then). */
+  time: number;
+  bytes: number;
+  input: string;
+  output: string;
+  /** Geometry: output row r reads input rows r·strideH − padTop … + kH − 1 (clipped). */
+  inRowBytes: number;
+  outRowBytes: number;
+  outRows: number;
+  strideH: number;
+  padTop: number;
+  /** The calls in order: output rows [y0, y1) with the scratch at arena offset `offset`. */
+  ranges: { y0: number; y1: number; offset: number }[];
+}
+
+/** First byte (relative to the input buffer) that output rows ≥ y0 may read. */
+export const firstInputByteRead = (s: Pick<RowSplitScratch, 'inRowBytes' | 'strideH' | 'padTop'>, y0: number): number =>
+  Math.max(0, y0 * s.strideH - s.padTop) * s.inRowBytes;
+
+/**
+ * Throws unless every call's scratch lies inside the arena, misses every byte that holds data
+ * during the call (other live buffers whole; the output's rows < y1; the input's rows read by
+ * rows ≥ y0, or all of it when it outlives the op) and the ranges cover the output rows in order.
+ */
+export function checkRowSplitScratch(buffers: readonly PlanBuffer[], plan: MemoryPlan, splits: readonly RowSplitScratch[]): void {
+  for (const s of splits) {
+    const live = buffers.filter((b) => b.first <= s.time && s.time <= b.last);
+    const inB = live.find((b) => b.key === s.input);
+    const outB = live.find((b) => b.key === s.output);
+    if (!inB || !outB) throw new Error(`${s.key}: input ${s.input} and output ${s.output} must be live at step ${s.time}`);
+    if (outB.bytes !== s.outRows * s.outRowBytes) throw new Error(`${s.key}: output ${s.output} is not ${s.outRows} rows of ${s.outRowBytes} B`);
+    let next = 0;
+    for (const r of s.ranges) {
+      if (r.y0 !== next || r.y1 <= r.y0) throw new Error(`${s.key}: ranges must cover rows 0..${s.outRows} in order (got [${r.y0}, ${r.y1}) after row ${next})`);
+      next = r.y1;
+      if (r.offset < 0 || r.offset + s.bytes > plan.arenaBytes) throw new Error(`${s.key}: rows [${r.y0}, ${r.y1}) scratch ends past the arena`);
+      // 8: the depthwise scratch holds pointers (host builds).
+      if (r.offset % 8 !== 0) throw new Error(`${s.key}: rows [${r.y0}, ${r.y1}) scratch at ${r.offset} is not 8-byte aligned`);
+      const used: [string, number, number][] = live.map((b) => {
+        const at = plan.offsets.get(b.key)!;
+        if (b.key === s.output && b.first === s.time) return [b.key, at, at + r.y1 * s.outRowBytes];
+        if (b.key === s.input && b.last === s.time) return [b.key, at + firstInputByteRead(s, r.y0), at + b.bytes];
+        return [b.key, at, at + b.bytes];
+      });
+      for (const [key, lo, hi] of used)
+        if (lo < hi && r.offset < hi && lo < r.offset + s.bytes)
+          throw new Error(`plan overlap: ${s.key} rows [${r.y0}, ${r.y1}) scratch [${r.offset}, +${s.bytes}) meets live bytes [${lo}, ${hi}) of ${key}`);
+    }
+    if (next !== s.outRows) throw new Error(`${s.key}: ranges end at row ${next}, not ${s.outRows}`);
+  }
 }

@@ -71,7 +71,12 @@ size_t tf_dwconv_s8_scratch(const tf_conv_s8_t *p);
 size_t tf_fc_s8_scratch(const tf_fc_s8_t *p);
 
 void tf_conv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scratch);
+/* Output rows [y0, y1) only (the rest of out untouched): the generator splits a convolution
+ * into row ranges to put the scratch in input or output bytes that are dead meanwhile (also
+ * tf_dwconv_s8_rows). Every pixel is computed on its own: the bytes equal the whole call's. */
+void tf_conv_s8_rows(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scratch, int32_t y0, int32_t y1);
 void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scratch);
+void tf_dwconv_s8_rows(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scratch, int32_t y0, int32_t y1);
 void tf_fc_s8(const tf_fc_s8_t *p, const int8_t *in, int8_t *out, void *scratch);
 void tf_maxpool_s8(const tf_pool_t *p, const int8_t *in, int8_t *out);
 void tf_avgpool_s8(const tf_pool_t *p, const int8_t *in, int8_t *out);

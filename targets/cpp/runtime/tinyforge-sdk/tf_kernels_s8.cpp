@@ -366,16 +366,19 @@ TF_NOINLINE static void matmul_2x2(const int8_t *wt, const int32_t *bias, const 
 }
 #endif
 
-void tf_conv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scratch) {
+
+/* Every output pixel is computed on its own (the SIMD path pairs neighbours only for speed),
+ * so a range of rows gives the same bytes as the whole call. */
+TF_INLINE void conv_rows(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scratch, int32_t y0, int32_t y1) {
   const int32_t H = p->in_h, W = p->in_w, C = p->in_c, OW = p->out_w, CO = p->out_c;
 #if TF_USE_DSP
   int16_t *col = (int16_t *)scratch;
-  const int32_t pixels = p->out_h * OW;
+  const int32_t pixels = y1 * OW;
   /* k_h == 1: a window inside the row whose k_padded bytes stay inside the tensor is one run
    * of whole words (see im2col_q15); anything else takes im2col_q15. */
   const int32_t kp = p->k_padded, last = H * W * C - kp;
   const uint32_t off2 = 0x00010001u * (uint16_t)(-p->in_zp);
-  for (int32_t px = 0; px < pixels; px += 2) {
+  for (int32_t px = y0 * OW; px < pixels; px += 2) {
     const int pair = px + 1 < pixels;
     const int32_t pb = pair ? px + 1 : px;
     for (int32_t slot = 0; slot < 2; slot++) {
@@ -393,7 +396,7 @@ void tf_conv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scra
   (void)scratch;
   const int8_t *wt = (const int8_t *)p->weights;
   const int32_t KH = p->k_h, KW = p->k_w, off = -p->in_zp;
-  for (int32_t oy = 0; oy < p->out_h; oy++) {
+  for (int32_t oy = y0; oy < y1; oy++) {
     const int32_t iy0 = oy * p->stride_h - p->pad_top;
     const int32_t ky0 = imax(0, -iy0), ky1 = imin(KH, H - iy0);
     for (int32_t ox = 0; ox < OW; ox++) {
@@ -415,6 +418,10 @@ void tf_conv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scra
 #endif
 }
 
+/* Inlined into both: the whole-tensor call costs what it did before row ranges existed. */
+void tf_conv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scratch) { conv_rows(p, in, out, scratch, 0, p->out_h); }
+void tf_conv_s8_rows(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scratch, int32_t y0, int32_t y1) { conv_rows(p, in, out, scratch, y0, y1); }
+
 /* ------------------------------------------------------------------ depthwise */
 
 #if TF_USE_DSP
@@ -429,7 +436,8 @@ size_t tf_dwconv_s8_scratch(const tf_conv_s8_t *p) {
   return 0;
 }
 
-void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scratch) {
+
+TF_INLINE void dwconv_rows(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scratch, int32_t y0, int32_t y1) {
   const int32_t H = p->in_h, W = p->in_w, C = p->in_c, OW = p->out_w, CO = p->out_c, M = p->depth_mult;
   const int32_t KH = p->k_h, KW = p->k_w;
 #if TF_USE_DSP
@@ -442,7 +450,7 @@ void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *sc
     const int32_t T = KH * KW;
     const uint32_t *wt = (const uint32_t *)p->weights; /* per 4-channel group: T taps × 2 words of int16 pairs */
     const int32_t *bias = p->bias;
-    for (int32_t oy = 0; oy < p->out_h; oy++) {
+    for (int32_t oy = y0; oy < y1; oy++) {
       const int32_t iy0 = oy * p->stride_h - p->pad_top;
       for (int32_t ox = 0; ox < OW; ox++) {
         const int32_t ix0 = ox * p->stride_w - p->pad_left;
@@ -513,7 +521,7 @@ void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *sc
   (void)scratch;
   const int8_t *wt = (const int8_t *)p->weights;
   const int32_t off = -p->in_zp;
-  for (int32_t oy = 0; oy < p->out_h; oy++) {
+  for (int32_t oy = y0; oy < y1; oy++) {
     const int32_t iy0 = oy * p->stride_h - p->pad_top;
     const int32_t ky0 = imax(0, -iy0), ky1 = imin(KH, H - iy0);
     for (int32_t ox = 0; ox < OW; ox++) {
@@ -531,6 +539,10 @@ void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *sc
     }
   }
 }
+
+/* Inlined into both: the whole-tensor call costs what it did before row ranges existed. */
+void tf_dwconv_s8(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scratch) { dwconv_rows(p, in, out, scratch, 0, p->out_h); }
+void tf_dwconv_s8_rows(const tf_conv_s8_t *p, const int8_t *in, int8_t *out, void *scratch, int32_t y0, int32_t y1) { dwconv_rows(p, in, out, scratch, y0, y1); }
 
 /* ------------------------------------------------------------------ dense */
 
