@@ -28,9 +28,11 @@ export async function runSummaryLines(manifest: RunManifest, pipelineDir: string
         const bundle = (await store.artifacts.reader(b.outputs['bundle'])) as FileSetReader;
         let cost = '';
         if (bundle.files.some((f) => f.name === 'estimate.json')) {
-          const est = await bundle.readJson<{ cores?: { core: string; flashBytes?: number; ramBytes?: number; dspInstructions?: number; nnInstructions?: number }[] }>('estimate.json');
+          const est = await bundle.readJson<{ cores?: { core: string; flashBytes?: number; ramBytes?: number; libraryRamBytes?: number; dspInstructions?: number; nnInstructions?: number }[] }>('estimate.json');
           const m4 = est.cores?.find((c) => c.core === 'cortex-m4');
-          if (m4?.flashBytes) cost = ` — Cortex-M4: flash ${kb(m4.flashBytes)}, RAM ${kb(m4.ramBytes)}, ${m4.dspInstructions ? `DSP ${m4.dspInstructions.toLocaleString('en')} + ` : ''}NN ${m4.nnInstructions?.toLocaleString('en') ?? '?'} instructions`;
+          // RAM: static + peak stack of the whole call when measured, else static only.
+          const ram = m4?.libraryRamBytes !== undefined ? `RAM ${kb(m4.libraryRamBytes)} (static + stack)` : `static RAM ${kb(m4?.ramBytes)}`;
+          if (m4?.flashBytes) cost = ` — Cortex-M4: flash ${kb(m4.flashBytes)}, ${ram}, ${m4.dspInstructions ? `DSP ${m4.dspInstructions.toLocaleString('en')} + ` : ''}NN ${m4.nnInstructions?.toLocaleString('en') ?? '?'} instructions`;
         }
         lines.push(`${b.name}: ${relative(process.cwd(), b.deployedTo) || b.deployedTo}${cost}`);
       }

@@ -108,7 +108,7 @@ export const CLIENT_SCRIPT = String.raw`
       s.append(el('h3', {}, e.block + ' · ' + e.file + (c.macs ? ' · ' + c.macs + ' MACs, arena ' + c.arenaBytes + ' B (lower bound ' + c.arenaLowerBound + ' B)' : '')));
       const cores = Array.isArray(c.cores) ? c.cores : [];
       if (cores.length) {
-        const cols = ['core', 'flashBytes', 'ramBytes', 'dspInstructions', 'nnInstructions', 'dspStackBytes', 'nnStackBytes'];
+        const cols = ['core', 'flashBytes', 'ramBytes', 'libraryRamBytes', 'dspInstructions', 'nnInstructions', 'runInstructions', 'dspStackBytes', 'nnStackBytes', 'runStackBytes'];
         s.append(el('table', { class: 'estimates' }, el('tr', {}, cols.map((k) => el('th', {}, k))),
           cores.map((row) => el('tr', {}, cols.map((k) => el('td', {}, row[k] == null ? '–' : typeof row[k] === 'number' ? row[k].toLocaleString('en') : row[k]))))));
       } else s.append(el('pre', {}, JSON.stringify(c, null, 2)));

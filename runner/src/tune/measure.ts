@@ -23,7 +23,7 @@ export interface Measurement {
 
 interface CppTarget {
   emitCppLibrarySync(model: { ir: unknown; bin: Uint8Array }): { files: Map<string, string> };
-  estimateCore(files: ReadonlyMap<string, string>, core: 'cortex-m4', input: { int8: Int8Array }): Promise<{ flashBytes: number; ramBytes: number; nnInstructions?: number }>;
+  estimateCore(files: ReadonlyMap<string, string>, core: 'cortex-m4', input: { int8: Int8Array }): Promise<{ flashBytes: number; ramBytes: number; libraryRamBytes?: number; nnInstructions?: number }>;
   toolchainStatus(): Promise<{ available: boolean; reason?: string; gcc?: string; qemu?: string }>;
 }
 
@@ -47,7 +47,8 @@ export async function loadCppTarget(): Promise<{ target?: CppTarget; reason?: st
 
 /** Measures (or reads the cached measurement of) one int8 model artifact. */
 export async function measureModel(model: FileSetReader, cacheDir: string, target: CppTarget): Promise<Measurement> {
-  const file = join(cacheDir, `${model.digest}.json`);
+  // v2: ramBytes includes the peak stack.
+  const file = join(cacheDir, `${model.digest}.v2.json`);
   if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as Measurement;
   const ir = await model.readJson('ir.int8.json');
   const bin = new Uint8Array(await model.readFile('weights.int8.bin'));
@@ -55,7 +56,8 @@ export async function measureModel(model: FileSetReader, cacheDir: string, targe
   const input = Int8Array.from(golden.vectors[0]!.input);
   const lib = target.emitCppLibrarySync({ ir, bin });
   const est = await target.estimateCore(lib.files, 'cortex-m4', { int8: input });
-  const m: Measurement = { modelDigest: model.digest, scope: 'network', flashBytes: est.flashBytes, ramBytes: est.ramBytes, instructions: est.nnInstructions ?? Number.NaN, tool: 'target-cpp cortex-m4 -Os, QEMU mps2-an386' };
+  // RAM as a budget means static + peak stack (libraryRamBytes) where the build measured it.
+  const m: Measurement = { modelDigest: model.digest, scope: 'network', flashBytes: est.flashBytes, ramBytes: est.libraryRamBytes ?? est.ramBytes, instructions: est.nnInstructions ?? Number.NaN, tool: 'target-cpp cortex-m4 -Os, QEMU mps2-an386' };
   await mkdir(cacheDir, { recursive: true });
   await atomicWrite(file, JSON.stringify(m, null, 2), { fsync: false });
   return m;
@@ -63,7 +65,7 @@ export async function measureModel(model: FileSetReader, cacheDir: string, targe
 
 interface EstimateJson {
   format?: string;
-  cores?: { core: string; flashBytes: number; ramBytes: number; nnInstructions?: number; dspInstructions?: number }[];
+  cores?: { core: string; flashBytes: number; ramBytes: number; libraryRamBytes?: number; nnInstructions?: number; dspInstructions?: number }[];
 }
 
 /** The Cortex-M4 figures of a deploy bundle's estimate.json (whole library: DSP + network), if any. */
@@ -75,5 +77,5 @@ export async function readDeployEstimate(bundle: FileSetReader, modelDigest: str
   if (!m4 || !(m4.flashBytes > 0)) return undefined;
   const instructions = m4.nnInstructions !== undefined ? m4.nnInstructions + (m4.dspInstructions ?? 0) : Number.NaN;
   const split = m4.nnInstructions !== undefined && m4.dspInstructions !== undefined ? { nnInstructions: m4.nnInstructions, dspInstructions: m4.dspInstructions } : {};
-  return { modelDigest, scope: m4.dspInstructions !== undefined ? 'library' : 'network', flashBytes: m4.flashBytes, ramBytes: m4.ramBytes, instructions, ...split, tool: 'pipeline deploy (target cpp): cortex-m4, QEMU' };
+  return { modelDigest, scope: m4.dspInstructions !== undefined ? 'library' : 'network', flashBytes: m4.flashBytes, ramBytes: m4.libraryRamBytes ?? m4.ramBytes, instructions, ...split, tool: 'pipeline deploy (target cpp): cortex-m4, QEMU' };
 }
