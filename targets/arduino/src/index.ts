@@ -48,7 +48,7 @@ export default defineTarget({
     const name = p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_');
     const lib = await cppLibraryFiles(ctx, { ...p, name });
     const { staticBufferIno, microphoneIno, accelerometerIno } = await import('./examples.js');
-    const { deterministicZip } = await import('./zip.js');
+    const { deterministicZip } = await import('@tinyforge/target-cpp/zip');
     const libName = `${name}_inferencing`;
     const header = `${libName}.h`;
     const guard = `${libName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_H`;

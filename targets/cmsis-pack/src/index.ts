@@ -44,7 +44,7 @@ export default defineTarget({
     const name = p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_');
     const lib = await cppLibraryFiles(ctx, { ...p, name });
     const { renderPdsc } = await import('./pdsc.js');
-    const { deterministicZip } = await import('./zip.js');
+    const { deterministicZip } = await import('@tinyforge/target-cpp/zip');
     const version = ctx.pipeline.version ?? '0.0.0';
     const date = releaseDate(p.date);
     if (!p.date && !process.env.SOURCE_DATE_EPOCH) ctx.log.warn('no release date: set params.date (YYYY-MM-DD) or SOURCE_DATE_EPOCH; using 1980-01-01');
