@@ -1,7 +1,31 @@
 /** C version of the sparse mel filterbank: `static void <p>_mel(const float *power, float *mel)`. */
-import { cIndexType, cInt, cTable } from '../emit-c.js';
+import { cIndexType, cInt, cTable, type CInputInfo } from '../emit-c.js';
+import { audioFrames, FilterbankCache } from './audio.js';
 import { DspError } from './dsp-error.js';
 import type { MelFilterbank } from './mel.js';
+
+export interface MelFrontEndConfig {
+  frameLength: number;
+  frameStride: number;
+  numFilters: number;
+  fftLength: number;
+  lowFrequency: number;
+  highFrequency: number;
+}
+
+/**
+ * What MFCC's and MFE's C emitters share: one axis at a known rate, its frame layout, the mel
+ * filterbank and the sizes derived from them (`used`: samples of a frame the FFT reads).
+ */
+export function melFrontEnd(block: string, config: MelFrontEndConfig, input: CInputInfo) {
+  if (input.axes !== 1) throw new DspError(`${block} takes a single axis, found ${input.axes}`);
+  if (!input.frequency) throw new DspError(`${block} needs the sampling frequency`);
+  const length = input.frames;
+  const layout = audioFrames(input.frequency, config.frameLength, config.frameStride, length);
+  const bank = new FilterbankCache(config.numFilters, config.fftLength, config.lowFrequency, config.highFrequency).get(input.frequency);
+  const n = config.fftLength;
+  return { length, layout, bank, n, bins: n / 2 + 1, nf: config.numFilters, frames: layout.count, used: Math.min(layout.length, n) };
+}
 
 /** `weightScale` multiplies every weight (for unscaled powers); `zeroTo1e10: false` leaves an energy of exactly 0 as 0 (the caller's log handles it). */
 export function emitMelC(p: string, bank: MelFilterbank, opts: { zeroTo1e10?: boolean; weightScale?: number } = {}): string {

@@ -7,10 +7,8 @@
  * 1/4n folded into the mel weights, mel triangles without their zero ends, a bit-trick ln,
  * DCT rows folded in half by symmetry, per-frame helpers kept out of line.
  */
-import { audioFrames, FilterbankCache } from '../common/audio.js';
-import { DspError } from '../common/dsp-error.js';
 import { emitRealFftC } from '../common/fft-c.js';
-import { emitMelC } from '../common/mel-c.js';
+import { emitMelC, melFrontEnd } from '../common/mel-c.js';
 import { C_PRELUDE, cFloat, cHeader, cIndexType, cInt, cPrefix, cTable, type CEmission, type CInputInfo } from '../emit-c.js';
 import { mfccConfig, type MfccParams } from './index.js';
 
@@ -46,17 +44,8 @@ export function emitFastLnC(p: string): string {
 export function emitMfccC(params: MfccParams, input: CInputInfo, prefix = 'mfcc'): CEmission {
   const p = cPrefix(prefix);
   const config = mfccConfig(params);
-  if (input.axes !== 1) throw new DspError(`MFCC takes a single axis, found ${input.axes}`);
-  if (!input.frequency) throw new DspError('MFCC needs the sampling frequency');
-  const length = input.frames;
-  const layout = audioFrames(input.frequency, config.frameLength, config.frameStride, length);
-  const bank = new FilterbankCache(config.numFilters, config.fftLength, config.lowFrequency, config.highFrequency).get(input.frequency);
-  const n = config.fftLength;
-  const bins = n / 2 + 1;
-  const nf = config.numFilters;
+  const { length, layout, bank, n, bins, nf, frames, used } = melFrontEnd('MFCC', config, input);
   const nc = config.numCepstral;
-  const frames = layout.count;
-  const used = Math.min(layout.length, n);
   const shift = ((config.preShift % length) + length) % length;
   // DCT-II rows k ≥ 1 fold around the middle: row[i] = (-1)^k row[nf-1-i], so even rows take
   // u[i] = mel[i] + mel[nf-1-i], odd rows v[i] = mel[i] - mel[nf-1-i] (a middle term only in u).

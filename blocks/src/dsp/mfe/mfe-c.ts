@@ -5,10 +5,8 @@
  * rounded to float32 and the energies are float32 sums, so a cell sitting within float rounding
  * of a step edge can land one step off the TypeScript value; the parity test allows exactly that.
  */
-import { audioFrames, FilterbankCache } from '../common/audio.js';
-import { DspError } from '../common/dsp-error.js';
 import { emitRealFftC } from '../common/fft-c.js';
-import { emitMelC } from '../common/mel-c.js';
+import { emitMelC, melFrontEnd } from '../common/mel-c.js';
 import { C_PRELUDE, cFloat, cHeader, cPrefix, cTable, type CEmission, type CInputInfo } from '../emit-c.js';
 import { mfeConfig, type MfeParams } from './index.js';
 import { quantisationThresholds } from './mfe.js';
@@ -16,16 +14,7 @@ import { quantisationThresholds } from './mfe.js';
 export function emitMfeC(params: MfeParams, input: CInputInfo, prefix = 'mfe'): CEmission {
   const p = cPrefix(prefix);
   const config = mfeConfig(params);
-  if (input.axes !== 1) throw new DspError(`MFE takes a single axis, found ${input.axes}`);
-  if (!input.frequency) throw new DspError('MFE needs the sampling frequency');
-  const length = input.frames;
-  const layout = audioFrames(input.frequency, config.frameLength, config.frameStride, length);
-  const bank = new FilterbankCache(config.numFilters, config.fftLength, config.lowFrequency, config.highFrequency).get(input.frequency);
-  const n = config.fftLength;
-  const bins = n / 2 + 1;
-  const nf = config.numFilters;
-  const frames = layout.count;
-  const used = Math.min(layout.length, n);
+  const { length, layout, bank, n, bins, nf, frames, used } = melFrontEnd('MFE', config, input);
   const thresholds = Array.from(quantisationThresholds(config.noiseFloorDb)).slice(1);
   const scratchFloats = 2 * n + bins + nf;
   const source = `${C_PRELUDE}#include "${p}.h"
