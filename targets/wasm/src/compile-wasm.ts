@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,21 @@ export interface WasmToolchain {
   available: boolean;
   reason?: string;
   clang?: string;
+}
+
+let identity: Promise<{ clang: string; libc: string; builtins: string }> | undefined;
+/**
+ * What a wasm build depends on, cheaply (parallel `clang` queries, no test build; once per
+ * process): this is on every run's path, cached or not. Installing wasi-libc or compiler-rt
+ * changes it, so a bundle written without model.wasm is rebuilt.
+ */
+export function wasmToolchainIdentity(): Promise<{ clang: string; libc: string; builtins: string }> {
+  const ask = (args: string[]) => run('clang', args).then((r) => r.stdout.split('\n')[0]!.trim(), () => 'none');
+  const found = (file: string) => (path.isAbsolute(file) && existsSync(file) ? file : 'missing');
+  identity ??= Promise.all([ask(['--version']), ask(['--target=wasm32-wasi', '-print-file-name=libc.a']), ask(['--target=wasm32-wasi', '-print-libgcc-file-name'])]).then(
+    ([clang, libc, builtins]) => ({ clang, libc: found(libc), builtins: found(builtins) }),
+  );
+  return identity;
 }
 
 let status: Promise<WasmToolchain> | undefined;

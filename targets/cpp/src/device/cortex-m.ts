@@ -42,6 +42,20 @@ export interface ToolchainStatus {
   qemu?: string;
 }
 
+let versions: Promise<{ gcc: string; qemu: string; newlib: string }> | undefined;
+/**
+ * The estimate toolchain's identity: `arm-none-eabi-gcc` and `qemu-system-arm` version lines and
+ * newlib's nano.specs ('none'/'missing' when absent), queried in parallel once per process: the
+ * deploy key needs them on every run, cached or not, and installing a missing part rebuilds.
+ */
+export function toolchainVersions(): Promise<{ gcc: string; qemu: string; newlib: string }> {
+  const first = (cmd: string, args: string[]) => run(cmd, args).then((r) => r.stdout.split('\n')[0]!.trim(), () => 'none');
+  versions ??= Promise.all([first('arm-none-eabi-gcc', ['--version']), first('qemu-system-arm', ['--version']), first('arm-none-eabi-gcc', ['-print-file-name=nano.specs'])]).then(
+    ([gcc, qemu, specs]) => ({ gcc, qemu, newlib: path.isAbsolute(specs) && existsSync(specs) ? specs : 'missing' }),
+  );
+  return versions;
+}
+
 let status: ToolchainStatus | null = null;
 /** Whether arm-none-eabi-gcc (with newlib) and qemu-system-arm are installed. */
 export async function toolchainStatus(): Promise<ToolchainStatus> {
