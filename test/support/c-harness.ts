@@ -7,17 +7,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { CEmission } from '@tinyforge/sdk';
 
-/** What the harness needs from an emission (blocks/src/dsp/emit-c.ts's CEmission fits). */
-export interface CUnit {
-  prefix: string;
-  sources: Record<string, string>;
-  header: string;
-  inputSize: number;
-  outputSize: number;
-  ramBytes: number;
-  entry: string;
-}
+/** What the harness builds: a block's C emission (the SDK's contract). */
+export type CUnit = CEmission;
 
 export const HOST_CFLAGS = ['-std=c99', '-O2', '-Wall', '-Werror', '-Wextra', '-pedantic'];
 
