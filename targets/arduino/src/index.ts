@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTarget } from '@tinyforge/sdk';
-import { CPP_LIBRARY_IDENTITY, cppLibraryFiles, libraryParams } from '@tinyforge/target-cpp';
+import { CPP_LIBRARY_IDENTITY, cppLibraryFiles, libraryName, libraryParams } from '@tinyforge/target-cpp';
 
 const params = libraryParams.extend({
   author: z.string().default('tinyforge'),
@@ -45,7 +45,7 @@ export default defineTarget({
   identity: () => CPP_LIBRARY_IDENTITY,
   async emit(ctx) {
     const p = ctx.params;
-    const name = p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_');
+    const name = libraryName(p, ctx);
     const lib = await cppLibraryFiles(ctx, { ...p, name });
     const { staticBufferIno, microphoneIno, accelerometerIno } = await import('./examples.js');
     const { deterministicZip } = await import('@tinyforge/target-cpp/zip');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import cppTarget from '@tinyforge/target-cpp';
 import { defineTarget } from '@tinyforge/sdk';
-import { CPP_LIBRARY_IDENTITY, cppLibraryFiles, libraryParams } from '@tinyforge/target-cpp';
+import { CPP_LIBRARY_IDENTITY, cppLibraryFiles, libraryName, libraryParams } from '@tinyforge/target-cpp';
 
 export { renderPdsc, fileCategory, CCLASS, CGROUP, type PdscInput } from './pdsc.js';
 
@@ -41,7 +41,7 @@ export default defineTarget({
   identity: () => CPP_LIBRARY_IDENTITY,
   async emit(ctx) {
     const p = ctx.params;
-    const name = p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_');
+    const name = libraryName(p, ctx);
     const lib = await cppLibraryFiles(ctx, { ...p, name });
     const { renderPdsc } = await import('./pdsc.js');
     const { deterministicZip } = await import('@tinyforge/target-cpp/zip');

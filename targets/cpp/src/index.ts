@@ -55,12 +55,7 @@ const cppTarget = defineTarget({
   description: 'Interpreter-free C++11 library (int8 bit-exact, static arena, EI-style API) + Cortex-M estimates',
   params,
   // The estimates come from these tools: a new compiler or emulator rebuilds instead of reusing figures.
-  identity: async (p): Promise<Record<string, string>> => {
-    if (p.estimate === 'off') return {};
-    const { toolchainStatus } = await import('./device/cortex-m.js');
-    const tc = await toolchainStatus();
-    return { gcc: tc.gcc ?? 'none', qemu: tc.qemu ?? 'none' };
-  },
+  identity: async (p): Promise<Record<string, string>> => (p.estimate === 'off' ? {} : (await import('./device/cortex-m.js')).toolchainVersions()),
   async emit(ctx) {
     const p = ctx.params;
     const names = new Set(ctx.model.files.map((f) => f.name));
@@ -83,7 +78,7 @@ const cppTarget = defineTarget({
       dsp = dspFromEmission(last.block.id, emitC(last.params, info));
     } else if (last) ctx.log.warn(`DSP block ${last.name} is not compiled in (${emitC ? 'set rawFrames/frequency' : 'it has no emitC'}); run_classifier() takes features`);
     const anomaly = ctx.anomaly ? await ctx.anomaly.readJson<AnomalyModel>('anomaly.json') : undefined;
-    const lib = emitCppLibrarySync(model, dsp, { name: p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_'), ...(frequency ? { frequency } : {}), threshold: p.threshold, axes, ...(p.continuous ? { continuous: p.continuous } : {}), ...(anomaly ? { anomaly } : {}) });
+    const lib = emitCppLibrarySync(model, dsp, { name: libraryName(p, ctx), ...(frequency ? { frequency } : {}), threshold: p.threshold, axes, ...(p.continuous ? { continuous: p.continuous } : {}), ...(anomaly ? { anomaly } : {}) });
     for (const [rel, text] of lib.files) await ctx.output.writeFile(rel, text);
     if (p.estimate === 'off') return;
     const { estimateLibrary } = await import('./estimate.js');
@@ -108,6 +103,11 @@ export default cppTarget;
 /** The cpp target's params minus its Cortex-M estimate options: what shapes the library. */
 export const libraryParams = cppTarget.params.omit({ estimate: true, cores: true });
 export type LibraryParams = z.output<typeof libraryParams>;
+
+/** The library's name: the `name` param, else the pipeline's name as a C identifier. */
+export function libraryName(params: { name?: string | undefined }, ctx: Pick<TargetContext, 'pipeline'>): string {
+  return params.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_');
+}
 
 /** For targets that package this library: their output changes whenever this target's does. */
 export const CPP_LIBRARY_IDENTITY = { cppLibrary: `${cppTarget.id}@${cppTarget.version}` } as const;

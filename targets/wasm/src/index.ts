@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTarget } from '@tinyforge/sdk';
-import { CPP_LIBRARY_IDENTITY, cppLibraryFiles, libraryParams } from '@tinyforge/target-cpp';
+import { CPP_LIBRARY_IDENTITY, cppLibraryFiles, libraryName, libraryParams } from '@tinyforge/target-cpp';
 
 export { wasmToolchainStatus, compileWasm, WASM_APT_PACKAGES } from './compile-wasm.js';
 
@@ -24,13 +24,10 @@ export default defineTarget({
   apiVersion: 1,
   description: 'WebAssembly npm package: the C++ library built with clang (wasm32-wasi), ES module wrapper with TypeScript types',
   params,
-  identity: async () => {
-    const { wasmToolchainStatus } = await import('./compile-wasm.js');
-    return { ...CPP_LIBRARY_IDENTITY, clang: (await wasmToolchainStatus()).clang ?? 'none' };
-  },
+  identity: async () => ({ ...CPP_LIBRARY_IDENTITY, ...(await (await import('./compile-wasm.js')).wasmToolchainIdentity()) }),
   async emit(ctx) {
     const p = ctx.params;
-    const name = p.name ?? ctx.pipeline.name.replace(/[^A-Za-z0-9_]/g, '_');
+    const name = libraryName(p, ctx);
     const files = await cppLibraryFiles(ctx, { ...p, name });
     const { WASM_API_SOURCE } = await import('./wasm-api.js');
     const { compileWasm, WASM_CFLAGS, WASM_LDFLAGS } = await import('./compile-wasm.js');
