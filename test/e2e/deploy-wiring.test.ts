@@ -139,4 +139,25 @@ describe('deploy keys and inputs', () => {
     expect(mismatch.stderr).toMatch(/"outliers" must read the same features as "summary"/);
     expect(mismatch.stderr).not.toMatch(/at .*\.js:\d+/);
   });
+
+  test('deployments run side by side, in config order, and two may not share an out folder', async () => {
+    const dir = createSliceProject();
+    writeToolchainTarget(dir);
+    writeMeanClassifier(dir);
+    const pipeline = slicePipeline() as { blocks: Record<string, { block: string }> };
+    pipeline.blocks.summary!.block = './blocks/mean-classifier.mjs';
+    const deploy = { b: { target: 'toolchain-probe', out: 'out/b' }, a: { target: 'toolchain-probe', out: 'out/a' } };
+    writePipeline(dir, { ...pipeline, deploy });
+    const ok = await runJson(dir);
+    expect(ok.result.code, ok.result.stderr).toBe(0);
+    expect(ok.manifest.blocks.filter((b) => b.name.startsWith('deploy:')).map((b) => `${b.name} ${b.status}`)).toEqual(['deploy:b ran', 'deploy:a ran']);
+    expect(existsSync(join(dir, 'out/a/estimate.json')) && existsSync(join(dir, 'out/b/estimate.json'))).toBe(true);
+
+    writePipeline(dir, { ...pipeline, deploy: { ...deploy, c: { target: 'toolchain-probe', out: './out/b/' } } });
+    const clash = await runCli(['run', dir]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toMatch(/deploy\.c\.out.*the folder deployment "b" writes to/);
+    // The first of the two still deploys.
+    expect(existsSync(join(dir, 'out/b/estimate.json'))).toBe(true);
+  });
 });

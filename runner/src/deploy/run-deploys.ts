@@ -30,60 +30,96 @@ export interface DeployOutcome {
  * id@version, params, model digest, DSP blocks and params); its files are stored as a bundle
  * artifact and written to its `out` folder (replaced as a whole, never half-written).
  */
-export async function runDeploys(plan: Plan, outputs: Map<string, Record<string, string>>, store: Store, options: { force: boolean; signal: AbortSignal; log: (line: string) => void }): Promise<DeployOutcome[]> {
-  const deploys = plan.pipeline.config.deploy ?? {};
-  const results: DeployOutcome[] = [];
-  if (Object.keys(deploys).length === 0) return results;
+export async function runDeploys(plan: Plan, outputs: Map<string, Record<string, string>>, store: Store, options: DeployOptions): Promise<DeployOutcome[]> {
+  const deploys = Object.entries(plan.pipeline.config.deploy ?? {});
+  if (deploys.length === 0) return [];
   const catalog = targetCatalog(plan.pipeline.dir);
-  for (const [name, cfg] of Object.entries(deploys)) {
-    const started = performance.now();
-    // Default: inside the state folder, so runs with other params or another TINYFORGE_HOME never
-    // overwrite each other's libraries; `out` puts them where firmware builds expect them.
-    const out = cfg.out ? resolve(plan.pipeline.dir, cfg.out) : join(store.layout.root, 'deploy', plan.pipeline.config.name, name);
-    const base: DeployOutcome = { name: `deploy:${name}`, target: cfg.target, version: '', actionKey: null, status: 'failed', ms: 0, out };
-    try {
-      const { target, entry } = await resolveTarget(cfg.target, catalog, { file: plan.pipeline.file, name });
-      base.target = target.id;
-      base.version = target.version;
-      const parsed = target.params.safeParse(cfg.params ?? {}, { reportInput: true });
-      if (!parsed.success) {
-        const errors = zodIssuesToErrors(parsed.error.issues, cfg.params ?? {}, { code: 'PARAMS_INVALID', file: plan.pipeline.file, pathPrefix: `deploy.${name}.params` });
-        throw errors[0]!;
-      }
-      const path = inferencePath(plan, cfg.model);
-      const modelDigest = outputs.get(path.learn.name)?.[Object.keys(path.learn.block.outputs)[0]!];
-      if (!modelDigest) throw new TinyforgeError({ code: 'BLOCK_FAILED', message: `block "${path.learn.name}" has no model from this run` });
-      const dsp = await dspBlocks(plan, path.chain, outputs, store);
-      const anomaly = await anomalyModel(deployedAnomalyBlock(plan, path.learn, cfg.anomaly, { file: plan.pipeline.file, deploy: name }), cfg.anomaly !== undefined, outputs, store);
-      const identity = await target.identity?.(parsed.data, { signal: options.signal });
-      const record: JsonObject = {
-        keyFormat: KEY_FORMAT,
-        target: `${target.id}@${target.version}`,
-        source: entry.source,
-        params: JSON.parse(JSON.stringify(parsed.data)) as JsonObject,
-        model: modelDigest,
-        ...(anomaly ? { anomaly: anomaly.digest } : {}),
-        dsp: dsp.map((d) => ({ name: d.name, block: `${d.block.id}@${d.block.version}`, params: d.params, outputMeta: d.outputMeta, ...(d.input ? { input: d.input } : {}), c: emittedCDigest(d) })),
-        pipeline: { name: plan.pipeline.config.name, version: plan.pipeline.config.version ?? null },
-        ...(identity ? { identity } : {}),
-      };
-      const actionKey = keyOf(record);
-      base.actionKey = actionKey;
-      let bundle = options.force ? undefined : (await store.actionCache.get(actionKey))?.outputs.bundle;
-      if (bundle && !(await store.cas.has(bundle))) bundle = undefined;
-      const status = bundle ? 'cached' : 'ran';
-      if (!bundle) {
-        bundle = await emitBundle(target, parsed.data, store, { model: (await store.artifacts.reader(modelDigest)) as FileSetReader, ...(anomaly ? { anomaly } : {}), dsp, plan, signal: options.signal, log: (m) => options.log(`${name}: ${m}`) });
-        await store.actionCache.put({ format: ACTION_RESULT_FORMAT, actionKey, keyRecord: record, outputs: { bundle }, ms: Math.round(performance.now() - started), finishedAt: new Date().toISOString(), counters: { samplesComputed: 0, samplesCached: 0 }, logs: [] });
-      }
-      await materialize((await store.artifacts.reader(bundle)) as FileSetReader, out);
-      results.push({ ...base, status, bundle, ms: Math.round(performance.now() - started) });
-    } catch (error) {
-      const message = isTinyforgeError(error) ? (error as TinyforgeError).format() : String((error as Error)?.stack ?? error);
-      results.push({ ...base, ms: Math.round(performance.now() - started), error: message, errorExitCode: isTinyforgeError(error) ? (error as TinyforgeError).exitCode : 1 });
+  const outs = deploys.map(([name, cfg]) => outFolder(plan, store, name, cfg));
+  // Deployments are independent (own key, own out folder): they run side by side, so their
+  // toolchain queries (identity) and cache checks overlap; results keep the config's order.
+  return Promise.all(
+    deploys.map(([name, cfg], i) => {
+      const other = outs.indexOf(outs[i]!);
+      if (other !== i) return Promise.resolve(sharedOutFailure(plan, name, cfg, outs[i]!, deploys[other]![0]));
+      return runDeploy(plan, name, cfg, outs[i]!, catalog, outputs, store, options);
+    }),
+  );
+}
+
+type DeployConfig = NonNullable<Plan['pipeline']['config']['deploy']>[string];
+type DeployOptions = { force: boolean; signal: AbortSignal; log: (line: string) => void };
+
+/** Default: inside the state folder, so runs with other params or another TINYFORGE_HOME never overwrite each other's libraries; `out` puts them where firmware builds expect them. */
+function outFolder(plan: Plan, store: Store, name: string, cfg: DeployConfig): string {
+  return cfg.out ? resolve(plan.pipeline.dir, cfg.out) : join(store.layout.root, 'deploy', plan.pipeline.config.name, name);
+}
+
+/** Two deployments writing one folder would replace each other's files (now at the same time). */
+function sharedOutFailure(plan: Plan, name: string, cfg: DeployConfig, out: string, first: string): DeployOutcome {
+  const error = new TinyforgeError({
+    code: 'CONFIG_INVALID',
+    file: plan.pipeline.file,
+    path: `deploy.${name}.out`,
+    message: `writes to ${out}, the folder deployment "${first}" writes to`,
+    hint: 'give each deployment its own out folder',
+  });
+  return { name: `deploy:${name}`, target: cfg.target, version: '', actionKey: null, status: 'failed', ms: 0, out, error: error.format(), errorExitCode: error.exitCode };
+}
+
+/** One deployment: never throws, a failure is its outcome. */
+async function runDeploy(
+  plan: Plan,
+  name: string,
+  cfg: DeployConfig,
+  out: string,
+  catalog: ReturnType<typeof targetCatalog>,
+  outputs: Map<string, Record<string, string>>,
+  store: Store,
+  options: DeployOptions,
+): Promise<DeployOutcome> {
+  const started = performance.now();
+  const base: DeployOutcome = { name: `deploy:${name}`, target: cfg.target, version: '', actionKey: null, status: 'failed', ms: 0, out };
+  try {
+    const { target, entry } = await resolveTarget(cfg.target, catalog, { file: plan.pipeline.file, name });
+    base.target = target.id;
+    base.version = target.version;
+    const parsed = target.params.safeParse(cfg.params ?? {}, { reportInput: true });
+    if (!parsed.success) {
+      const errors = zodIssuesToErrors(parsed.error.issues, cfg.params ?? {}, { code: 'PARAMS_INVALID', file: plan.pipeline.file, pathPrefix: `deploy.${name}.params` });
+      throw errors[0]!;
     }
+    const path = inferencePath(plan, cfg.model);
+    const modelDigest = outputs.get(path.learn.name)?.[Object.keys(path.learn.block.outputs)[0]!];
+    if (!modelDigest) throw new TinyforgeError({ code: 'BLOCK_FAILED', message: `block "${path.learn.name}" has no model from this run` });
+    const dsp = await dspBlocks(plan, path.chain, outputs, store);
+    const anomaly = await anomalyModel(deployedAnomalyBlock(plan, path.learn, cfg.anomaly, { file: plan.pipeline.file, deploy: name }), cfg.anomaly !== undefined, outputs, store);
+    const identity = await target.identity?.(parsed.data, { signal: options.signal });
+    const record: JsonObject = {
+      keyFormat: KEY_FORMAT,
+      target: `${target.id}@${target.version}`,
+      source: entry.source,
+      params: JSON.parse(JSON.stringify(parsed.data)) as JsonObject,
+      model: modelDigest,
+      ...(anomaly ? { anomaly: anomaly.digest } : {}),
+      dsp: dsp.map((d) => ({ name: d.name, block: `${d.block.id}@${d.block.version}`, params: d.params, outputMeta: d.outputMeta, ...(d.input ? { input: d.input } : {}), c: emittedCDigest(d) })),
+      pipeline: { name: plan.pipeline.config.name, version: plan.pipeline.config.version ?? null },
+      ...(identity ? { identity } : {}),
+    };
+    const actionKey = keyOf(record);
+    base.actionKey = actionKey;
+    let bundle = options.force ? undefined : (await store.actionCache.get(actionKey))?.outputs.bundle;
+    if (bundle && !(await store.cas.has(bundle))) bundle = undefined;
+    const status = bundle ? 'cached' : 'ran';
+    if (!bundle) {
+      bundle = await emitBundle(target, parsed.data, store, { model: (await store.artifacts.reader(modelDigest)) as FileSetReader, ...(anomaly ? { anomaly } : {}), dsp, plan, signal: options.signal, log: (m) => options.log(`${name}: ${m}`) });
+      await store.actionCache.put({ format: ACTION_RESULT_FORMAT, actionKey, keyRecord: record, outputs: { bundle }, ms: Math.round(performance.now() - started), finishedAt: new Date().toISOString(), counters: { samplesComputed: 0, samplesCached: 0 }, logs: [] });
+    }
+    await materialize((await store.artifacts.reader(bundle)) as FileSetReader, out);
+    return { ...base, status, bundle, ms: Math.round(performance.now() - started) };
+  } catch (error) {
+    const message = isTinyforgeError(error) ? (error as TinyforgeError).format() : String((error as Error)?.stack ?? error);
+    return { ...base, ms: Math.round(performance.now() - started), error: message, errorExitCode: isTinyforgeError(error) ? (error as TinyforgeError).exitCode : 1 };
   }
-  return results;
 }
 
 /**
