@@ -7,11 +7,12 @@
  * already built (what every run pays for the action key).
  * Needs a Docker engine (test/support/docker-engine.ts starts dockerd if it can).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NODE_IMAGE, dockerEngine, ensureNodeImage, ensurePythonImage } from '../support/docker-engine.js';
+import { block, createSliceProject, runJson, writePipeline, writeSampleCsv } from '../support/slice-project.js';
 import { startService } from '../../runner/src/docker/service-container.js';
 import { connectDocker } from '../../runner/src/docker/engine.js';
 import { resolveImage } from '../../runner/src/docker/image.js';
@@ -125,12 +126,36 @@ if (!(await ensurePythonImage(engine.docker))) {
   }
   const total = median(phases.ready) + median(phases.request) + median(phases.stop);
   console.log(`docker.dsp_server_overhead: ${total.toFixed(0)} ms (no goal; per DSP block run: network + container up until GET / answers ${median(phases.ready).toFixed(0)} ms (python + numpy import included) / first POST /run ${median(phases.request).toFixed(0)} ms / stop ${median(phases.stop).toFixed(0)} ms)`);
+  await dspBlockPerSample(dspContext);
 } else {
   console.log('docker.dsp_server_overhead: not measured (no python3-numpy for the test image)');
 }
 console.log(`docker.engine_connect: ${connectMs.toFixed(0)} ms (no goal; import dockerode + ping + orphan sweep, once per run)`);
 console.log(`docker.resolve_built_image: ${median(resolves).toFixed(1)} ms (no goal; hash context + inspect, per Docker block per run)`);
 rmSync(work, { recursive: true, force: true });
+
+/**
+ * The DSP container block in a pipeline, cached per sample: block time of a first run over 120
+ * samples, after adding one (a batch of 1), and after removing one (no container).
+ */
+async function dspBlockPerSample(fixture: string): Promise<void> {
+  const dir = createSliceProject({ samplesPerLabel: 60 });
+  cpSync(fixture, join(dir, 'blocks/py-dsp'), { recursive: true });
+  writePipeline(dir, { name: 'bench-dsp', blocks: { ingest: { block: 'slice/csv@1', params: { directory: 'data', intervalMs: 10 } }, dsp: { block: './blocks/py-dsp', inputs: { samples: 'ingest' } } } });
+  const dspMs = async (): Promise<string> => {
+    const run = await runJson(dir);
+    if (run.result.code !== 0) throw new Error(run.result.stderr);
+    const b = block(run.manifest, 'dsp');
+    return `${b.ms.toFixed(0)} ms (${b.counters.samplesComputed} computed)`;
+  };
+  const first = await dspMs();
+  writeSampleCsv(dir, 'wave', 60);
+  const added = await dspMs();
+  rmSync(join(dir, 'data/idle/idle.00000.csv'));
+  const removed = await dspMs();
+  console.log(`docker.dsp_block_per_sample: first run ${first}, one sample added ${added}, one removed ${removed} (no goal; 120 samples, Python fixture)`);
+  rmSync(dir, { recursive: true, force: true });
+}
 
 /** A static x86-64 Linux program that calls exit(0): ELF header, one program header, 9 bytes of code. */
 function exitZeroElf(): Buffer {

@@ -8,11 +8,11 @@ import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { FileSetReader, SampleSetReader } from '@tinyforge/sdk';
+import type { FileSetReader } from '@tinyforge/sdk';
 import { findStateRoot, openStore } from '@tinyforge/runner';
 import { decodeNpy } from '../../runner/src/docker/npy.js';
 import { IN_CI, NODE_IMAGE, containerCount, dockerEngine, ensureNodeImage, ensurePythonImage } from '../support/docker-engine.js';
-import { REPO_ROOT, block, createSliceProject, runCli, runJson, startCli, writePipeline } from '../support/slice-project.js';
+import { REPO_ROOT, block, createSliceProject, readSampleSet, runCli, runJson, startCli, writePipeline } from '../support/slice-project.js';
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures/docker');
 const engine = await dockerEngine();
@@ -48,14 +48,6 @@ async function imageCount(): Promise<number> {
   return (await engine.docker.listImages()).length;
 }
 
-async function samplesOf(dir: string, digest: string) {
-  const store = await openStore(findStateRoot(dir), {});
-  const reader = (await store.artifacts.reader(digest)) as SampleSetReader;
-  const out = [];
-  for await (const s of reader) out.push(s);
-  return out;
-}
-
 /** The host's address on Docker's default bridge (docker0), where containers with a network reach it. */
 async function bridgeGateway(): Promise<string> {
   const local = networkInterfaces().docker0?.find((a) => a.family === 'IPv4')?.address;
@@ -81,8 +73,8 @@ describe.runIf(runDocker)('Docker blocks (real engine)', () => {
     expect(first.manifest.blocks.map((b) => b.status)).toEqual(['ran', 'ran', 'ran', 'ran']);
 
     // The transform's output is its input × gain, sample by sample (ids, labels and split kept).
-    const input = await samplesOf(dir, block(first.manifest, 'ingest').outputs.samples!);
-    const scaled = await samplesOf(dir, block(first.manifest, 'gain').outputs.samples!);
+    const input = (await readSampleSet(dir, block(first.manifest, 'ingest').outputs.samples!)).samples;
+    const scaled = (await readSampleSet(dir, block(first.manifest, 'gain').outputs.samples!)).samples;
     expect(scaled.map((s) => [s.id, s.label, s.category])).toEqual(input.map((s) => [s.id, s.label, s.category]));
     scaled.forEach((s, i) => expect(Array.from(s.values)).toEqual(Array.from(input[i]!.values, (v) => Math.fround(v * 3))));
 
@@ -93,7 +85,7 @@ describe.runIf(runDocker)('Docker blocks (real engine)', () => {
     const split = await model.readJson<{ train: string[]; validation: string[] }>('sample_id_details.json');
     expect(split.train.length + split.validation.length).toBe(12);
     expect(split.validation.length).toBe(2);
-    const features = await samplesOf(dir, block(first.manifest, 'raw').outputs.features!);
+    const features = (await readSampleSet(dir, block(first.manifest, 'raw').outputs.features!)).samples;
     const labels = (model.meta.labels as string[]) ?? [];
     expect(labels).toEqual(['idle', 'wave']);
     const centroids = decodeNpy(await model.readFile('centroids.npy'));

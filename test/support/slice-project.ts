@@ -3,6 +3,8 @@ import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Sample, SampleSetReader } from '@tinyforge/sdk';
+import { findStateRoot, openStore } from '@tinyforge/runner';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CLI = join(REPO_ROOT, 'runner/bin/tinyforge.js');
@@ -108,4 +110,13 @@ export function block(manifest: ManifestJson, name: string): ManifestBlockJson {
   const b = manifest.blocks.find((x) => x.name === name);
   if (!b) throw new Error(`no block ${name} in manifest`);
   return b;
+}
+
+/** A sample-set artifact of a project's store: its meta and every sample, in order. */
+export async function readSampleSet(dir: string, digest: string): Promise<{ meta: SampleSetReader['meta']; samples: Sample[] }> {
+  const store = await openStore(findStateRoot(dir), {});
+  const reader = (await store.artifacts.reader(digest)) as SampleSetReader;
+  const samples: Sample[] = [];
+  for await (const s of reader) samples.push(s);
+  return { meta: reader.meta, samples };
 }

@@ -188,6 +188,15 @@ export interface WholeBlock<P extends ParamsSchema = ParamsSchema, I extends IoS
   granularity: 'whole';
   run: (ctx: BlockContext<P, I, O>) => Promise<void>;
   /**
+   * Each output sample depends only on the input sample with the same id (and the params), as
+   * in a DSP block served by a container. The runner then caches the block per sample: `run`
+   * sees only the samples it has not computed before (a dataset reader over those), and an
+   * added sample costs one sample's work. One dataset/features input and output; `run` must
+   * write exactly one sample per input sample, with its id. Leave unset when outputs depend on
+   * other samples (dataset statistics, state carried between batches).
+   */
+  perSample?: boolean;
+  /**
    * Learn blocks: turns the model artifact this block wrote back into something that classifies
    * feature vectors. `tinyforge test` and `eval` use it as the reference implementation.
    */
@@ -270,6 +279,14 @@ export function checkBlockDeclaration(block: AnyBlock): string[] {
     }
   } else if (block.granularity === 'whole') {
     if (typeof block.run !== 'function') problems.push('a whole block needs run()');
+    if (block.perSample !== undefined && typeof block.perSample !== 'boolean') problems.push('perSample must be true or false');
+    if (block.perSample === true) {
+      const inputs = Object.values(block.inputs ?? {});
+      const outputs = Object.values(block.outputs ?? {});
+      if (inputs.length !== 1 || !isSampleKindName(inputs[0]) || outputs.length !== 1 || !isSampleKindName(outputs[0])) {
+        problems.push('a perSample block has exactly one dataset/features input and one dataset/features output');
+      }
+    }
   } else {
     problems.push(`granularity must be "sample" or "whole", found ${JSON.stringify((block as { granularity?: unknown }).granularity)}`);
   }

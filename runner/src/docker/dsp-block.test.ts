@@ -4,13 +4,13 @@
  * internal network, samples sent by POST /batch (or /run), features checked against a
  * recomputation here. Without an engine these tests skip with the reason; under CI=true they fail.
  */
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Sample, SampleSetReader } from '@tinyforge/sdk';
+import type { Sample } from '@tinyforge/sdk';
 import { findStateRoot, openStore } from '@tinyforge/runner';
 import { IN_CI, NODE_IMAGE, dockerEngine, ensureNodeImage, ensurePythonImage } from '../../../test/support/docker-engine.js';
-import { REPO_ROOT, block, createSliceProject, runJson, startCli, writePipeline } from '../../../test/support/slice-project.js';
+import { REPO_ROOT, block, createSliceProject, readSampleSet, runJson, startCli, writePipeline, writeSampleCsv } from '../../../test/support/slice-project.js';
 
 const FIXTURE = join(REPO_ROOT, 'test/fixtures/docker/py-dsp');
 /** The block instance name; the runner labels its container and network with it. */
@@ -40,14 +40,6 @@ function writeDspPipeline(dir: string, params: Record<string, unknown> = {}): vo
       learn: { block: './blocks/py-learn', inputs: { features: NAME } },
     },
   });
-}
-
-async function samplesOf(dir: string, digest: string): Promise<{ meta: SampleSetReader['meta']; samples: Sample[] }> {
-  const store = await openStore(findStateRoot(dir), {});
-  const reader = (await store.artifacts.reader(digest)) as SampleSetReader;
-  const samples: Sample[] = [];
-  for await (const s of reader) samples.push(s);
-  return { meta: reader.meta, samples };
 }
 
 async function logsOf(dir: string, actionKey: string): Promise<string> {
@@ -119,8 +111,8 @@ describe.runIf(!unavailable || IN_CI)('Edge Impulse DSP blocks in Docker (real e
     expect(first.result.code, first.result.stderr).toBe(0);
     expect(first.manifest.blocks.map((b) => b.status)).toEqual(['ran', 'ran', 'ran']);
 
-    const input = await samplesOf(dir, block(first.manifest, 'ingest').outputs.samples!);
-    const features = await samplesOf(dir, block(first.manifest, NAME).outputs.features!);
+    const input = await readSampleSet(dir, block(first.manifest, 'ingest').outputs.samples!);
+    const features = await readSampleSet(dir, block(first.manifest, NAME).outputs.features!);
     expect(features.samples.map((s) => [s.id, s.label, s.category])).toEqual(input.samples.map((s) => [s.id, s.label, s.category]));
     features.samples.forEach((s, i) => {
       const expected = axisStats(input.samples[i]!, 2);
@@ -145,12 +137,55 @@ describe.runIf(!unavailable || IN_CI)('Edge Impulse DSP blocks in Docker (real e
     expect(await leftovers()).toEqual({ containers: 0, networks: 0 });
   });
 
+  test('cached per sample: an added sample is the only one sent; a removed one starts no container; a forced run agrees', async () => {
+    const dir = dspProject({ 'scale-axes': 2 });
+    const first = await runJson(dir);
+    expect(first.result.code, first.result.stderr).toBe(0);
+
+    writeSampleCsv(dir, 'wave', 6);
+    const added = await runJson(dir);
+    expect(added.result.code, added.result.stderr).toBe(0);
+    const dsp = block(added.manifest, NAME);
+    expect([dsp.status, dsp.counters]).toEqual(['ran', { samplesComputed: 1, samplesCached: 12 }]);
+    const logs = await logsOf(dir, dsp.actionKey!);
+    expect(logs).toContain('batch of 1 samples');
+    const input = await readSampleSet(dir, block(added.manifest, 'ingest').outputs.samples!);
+    const features = await readSampleSet(dir, dsp.outputs.features!);
+    expect(features.samples.map((s) => s.id)).toEqual(input.samples.map((s) => s.id));
+    features.samples.forEach((s, i) => axisStats(input.samples[i]!, 2).forEach((v, j) => expect(s.values[j]).toBeCloseTo(v, 5)));
+    // The server's meta (output_config, feature names) survives a partial run; labels and counts cover all 13.
+    expect(features.meta.featureNames).toEqual(['x mean', 'x rms', 'y mean', 'y rms', 'z mean', 'z rms']);
+    expect(features.meta.counts).toEqual({ train: expect.any(Number), test: expect.any(Number) });
+    expect((features.meta.counts as { train: number; test: number }).train + (features.meta.counts as { train: number; test: number }).test).toBe(13);
+
+    // Every sample computed afresh gives the same artifact, byte for byte.
+    const forced = await runJson(dir, ['--force', NAME]);
+    expect(block(forced.manifest, NAME).counters).toEqual({ samplesComputed: 13, samplesCached: 0 });
+    expect(block(forced.manifest, NAME).outputs).toEqual(dsp.outputs);
+
+    // Removing a sample changes the input, not any sample's features: no container runs.
+    rmSync(join(dir, 'data/idle/idle.00002.csv'));
+    const removed = await runJson(dir);
+    const after = block(removed.manifest, NAME);
+    expect([after.status, after.counters]).toEqual(['ran', { samplesComputed: 0, samplesCached: 12 }]);
+    expect(await logsOf(dir, after.actionKey!)).not.toContain('listening on port');
+    const kept = await readSampleSet(dir, after.outputs.features!);
+    expect(kept.samples.map((s) => s.id)).not.toContain('idle/idle.00002.csv');
+    expect(kept.meta.featureNames).toEqual(['x mean', 'x rms', 'y mean', 'y rms', 'z mean', 'z rms']);
+
+    // New params: nothing is reused.
+    writeDspPipeline(dir, { 'scale-axes': 3 });
+    const rescaled = await runJson(dir);
+    expect(block(rescaled.manifest, NAME).counters).toEqual({ samplesComputed: 12, samplesCached: 0 });
+    expect(await leftovers()).toEqual({ containers: 0, networks: 0 });
+  });
+
   test('without /batch the samples go one by one to /run; params reach the server with - turned into _', async () => {
     const dir = dspProject({ 'scale-axes': 0.5, 'no-batch': true });
     const run = await runJson(dir);
     expect(run.result.code, run.result.stderr).toBe(0);
-    const input = await samplesOf(dir, block(run.manifest, 'ingest').outputs.samples!);
-    const features = await samplesOf(dir, block(run.manifest, NAME).outputs.features!);
+    const input = await readSampleSet(dir, block(run.manifest, 'ingest').outputs.samples!);
+    const features = await readSampleSet(dir, block(run.manifest, NAME).outputs.features!);
     features.samples.forEach((s, i) => axisStats(input.samples[i]!, 0.5).forEach((v, j) => expect(s.values[j]).toBeCloseTo(v, 5)));
     expect(await logsOf(dir, block(run.manifest, NAME).actionKey!)).not.toContain('batch of');
   });
@@ -158,7 +193,7 @@ describe.runIf(!unavailable || IN_CI)('Edge Impulse DSP blocks in Docker (real e
   test('{success: false} fails the block with the sample named and publishes nothing', async () => {
     const dir = dspProject();
     const ingest = await runJson(dir);
-    const input = await samplesOf(dir, block(ingest.manifest, 'ingest').outputs.samples!);
+    const input = await readSampleSet(dir, block(ingest.manifest, 'ingest').outputs.samples!);
     // The slice data repeats across labels: the first sample with this first value is the one hit.
     const round4 = (v: number) => Math.round(v * 1e4);
     const victim = input.samples.find((s) => round4(s.values[0]!) === round4(input.samples[7]!.values[0]!))!;

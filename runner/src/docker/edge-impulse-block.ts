@@ -33,6 +33,7 @@ export async function readEdgeImpulseBlock(dir: string): Promise<EdgeImpulseBloc
  * An Edge Impulse custom block folder (parameters.json + Dockerfile) as a tinyforge block. Its
  * params become a zod schema; its Dockerfile is built on first use and the image ID enters the
  * action key (the block's version stays 1.0.0: EI blocks carry none; the image is the version).
+ * DSP blocks are cached per sample (see WholeBlock.perSample).
  */
 export async function loadEdgeImpulseBlock(dir: string): Promise<AnyBlock> {
   const info = await readEdgeImpulseBlock(dir);
@@ -57,6 +58,9 @@ export async function loadEdgeImpulseBlock(dir: string): Promise<AnyBlock> {
     inputs: file.type === 'transform' && file.info.operatesOn === 'standalone' ? {} : mapping.inputs,
     outputs: mapping.outputs,
     granularity: 'whole' as const,
+    // A DSP block's features depend on its sample alone, unless it carries state between
+    // batches (`usesState`): then every run needs every sample.
+    perSample: file.type === 'dsp' && (file.info as { usesState?: unknown }).usesState !== true,
     runtime: { context: info.dir, dockerfile: 'Dockerfile', ...(file.type === 'dsp' ? {} : { operatesOn }) },
     run: async () => {},
   } satisfies WholeBlock & { runtime: ContainerRuntime };

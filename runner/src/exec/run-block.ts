@@ -12,6 +12,7 @@ import {
   type SampleContext,
   type SampleRef,
   type SampleSetReader,
+  type FileSetReader,
   type SourceBlock,
 } from '@tinyforge/sdk';
 import type { ActionCounters, ActionResult } from '../store/action-cache.js';
@@ -83,7 +84,9 @@ export async function runBlock(block: PlannedBlock, inputDigests: Record<string,
     const log = blockLogger(block.name, env, logs);
     const executed =
       block.block.granularity === 'whole'
-        ? await runWhole(block, inputDigests, env, log)
+        ? block.block.perSample
+          ? await runWholePerSample(block, keyOf(base), inputDigests, env, log)
+          : await runWhole(block, inputDigests, env, log)
         : await runPerSample(block, keyOf(base), inputDigests, source?.files, env, log);
     const ms = performance.now() - started;
     await env.actionCache.put({
@@ -168,13 +171,19 @@ interface Executed {
 }
 
 async function runWhole(block: PlannedBlock, inputDigests: Record<string, string>, env: ExecEnv, log: Logger): Promise<Executed> {
-  const inputs: Record<string, unknown> = {};
+  const inputs: Record<string, SampleSetReader | FileSetReader> = {};
   let inputSamples = 0;
   for (const [name, digest] of Object.entries(inputDigests)) {
     const reader = await env.artifacts.reader(digest);
     if ('samples' in reader) inputSamples += reader.samples.length;
     inputs[name] = reader;
   }
+  const outputs = await runWholeBlock(block, inputs, env, log);
+  return { outputs, counters: { samplesComputed: inputSamples, samplesCached: 0 }, skipped: [] };
+}
+
+/** Runs a whole block's `run` over these inputs; returns its output digests. */
+async function runWholeBlock(block: PlannedBlock, inputs: Record<string, SampleSetReader | FileSetReader>, env: ExecEnv, log: Logger): Promise<Record<string, string>> {
   const writers = Object.fromEntries(
     (Object.entries(block.block.outputs) as [string, ArtifactKind][]).map(([name, kind]) => [
       name,
@@ -203,10 +212,84 @@ async function runWhole(block: PlannedBlock, inputDigests: Record<string, string
     env.signal.throwIfAborted();
     const outputs: Record<string, string> = {};
     for (const [name, writer] of Object.entries(writers)) outputs[name] = await writer.finish();
-    return { outputs, counters: { samplesComputed: inputSamples, samplesCached: 0 }, skipped: [] };
+    return outputs;
   } finally {
     await rm(scratchDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A `perSample` whole block (a DSP container): cached per input sample like a per-sample block,
+ * but run once over all uncached samples (one container, batched requests). Its artifact meta
+ * comes from the block's run (e.g. the server's output_config), so the output manifest of the
+ * last run that computed anything is kept in the unit index as one more unit: a run with every
+ * sample cached reads the meta from there and needs no container at all.
+ */
+async function runWholePerSample(block: PlannedBlock, baseKey: string, inputDigests: Record<string, string>, env: ExecEnv, log: Logger): Promise<Executed> {
+  const [inputName, inputDigest] = Object.entries(inputDigests)[0]!;
+  const outputEntry = Object.entries(block.block.outputs)[0] as [string, 'dataset' | 'features'];
+  const input = await env.artifacts.getManifest(inputDigest);
+  if (!isSampleSetManifest(input)) throw new TinyforgeError({ code: 'PLUGIN', block: block.name, message: 'a perSample block reads a dataset or features artifact' });
+  // What the block may read besides each sample's own blob: how the artifact lays its axes out.
+  const layout = hashRecord([input.meta['axes'] ?? null, input.meta['frequency'] ?? null]);
+  const units = input.samples.map((ref) => ({ key: unitKey(baseKey, hashRecord([ref.digest, layout])), ref }));
+  const metaKey = unitKey(baseKey, 'per-sample-block-meta');
+
+  const known = isForced(env, block.name) ? {} : await env.units.load(baseKey);
+  const hits = new Map<string, SampleRef>();
+  for (const u of units) {
+    const hit = known[u.key];
+    if (hit?.length === 1 && (!env.verify || (await allPresent(hit, env)))) hits.set(u.key, hit[0]!);
+  }
+  const metaHit = known[metaKey]?.[0];
+  const metaManifest = metaHit && (await env.cas.has(metaHit.digest)) ? metaHit.digest : undefined;
+  let misses = units.filter((u) => !hits.has(u.key));
+  // Everything cached but the meta (an index from before it was kept): one sample brings it back.
+  if (misses.length === 0 && !metaManifest && units.length > 0) misses = units.slice(0, 1);
+  env.onEvent({ type: 'progress', block: block.name, done: units.length - misses.length, total: units.length });
+
+  let blockMeta: JsonObject = metaManifest ? (await env.artifacts.getManifest(metaManifest)).meta : {};
+  const added: Record<string, SampleRef[]> = {};
+  if (misses.length > 0) {
+    const subset = await env.artifacts.putManifest({ ...input, samples: misses.map((u) => u.ref) });
+    const outputs = await runWholeBlock(block, { [inputName]: (await env.artifacts.reader(subset)) as SampleSetReader }, env, log);
+    const produced = await env.artifacts.getManifest(outputs[outputEntry[0]]!);
+    if (!isSampleSetManifest(produced)) throw new Error('unreachable: a perSample block writes a sample set');
+    const byId = new Map<string, SampleRef>();
+    for (const ref of produced.samples) {
+      if (byId.has(ref.id)) throw perSampleBreach(block, `it wrote two samples with the id "${ref.id}"`);
+      byId.set(ref.id, ref);
+    }
+    for (const u of misses) {
+      const ref = byId.get(u.ref.id);
+      if (!ref) throw perSampleBreach(block, `it wrote no sample for input sample "${u.ref.id}"`);
+      byId.delete(u.ref.id);
+      hits.set(u.key, ref);
+      added[u.key] = [ref];
+    }
+    if (byId.size > 0) throw perSampleBreach(block, `it wrote sample "${[...byId.keys()][0]}", which is not one of its input samples`);
+    blockMeta = produced.meta;
+  }
+
+  const samples = units.map((u) => hits.get(u.key)!);
+  const meta: JsonObject = { ...blockMeta, labels: sampleLabels(samples), counts: categoryCounts(samples) };
+  const digest = await env.artifacts.putManifest({ format: MANIFEST_FORMAT, kind: outputEntry[1], meta, samples });
+  if (misses.length > 0) {
+    // The meta unit names this output manifest: it is uploaded to a remote cache with the action
+    // (a partial manifest would not be), and garbage collection keeps it alive through the index.
+    added[metaKey] = [{ id: 'per-sample-block-meta', label: null, category: 'train', digest }];
+    const release = await env.locks.acquire(`units-${baseKey}`);
+    try {
+      await env.units.merge(baseKey, added);
+    } finally {
+      await release();
+    }
+  }
+  return { outputs: { [outputEntry[0]]: digest }, counters: { samplesComputed: misses.length, samplesCached: units.length - misses.length }, skipped: [] };
+}
+
+function perSampleBreach(block: PlannedBlock, what: string): TinyforgeError {
+  return new TinyforgeError({ code: 'PLUGIN', block: block.name, message: `${block.block.id} is declared perSample (one output sample per input sample, same id), but ${what}` });
 }
 
 async function runPerSample(
