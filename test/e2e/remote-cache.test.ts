@@ -3,8 +3,10 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, tru
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { findStateRoot, openStore } from '@tinyforge/runner';
 import { freePort, skipWithoutNginx, startNginxCache, type NginxCache } from '../support/nginx-cache.js';
-import { block, createSliceProject, runJson, writeSampleCsv, type ManifestJson } from '../support/slice-project.js';
+import { block, createSliceProject, runJson, writePipeline, writeSampleCsv, type ManifestJson } from '../support/slice-project.js';
+import { perSamplePipeline, writeSumBlock } from '../support/per-sample-block.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -93,6 +95,28 @@ describe.skipIf(skipWithoutNginx())('remote cache over HTTP (real nginx, WebDAV 
     writeSampleCsv(other, 'idle', 1000);
     const fourth = await runJson(other, [], env);
     expect(block(fourth.manifest, 'ingest').counters).toEqual({ samplesComputed: 1, samplesCached: 41 });
+  });
+
+  test('a perSample block (container DSP) on a fresh machine that gained a sample: one computed, its meta from the remote', async () => {
+    const env = { TINYFORGE_REMOTE_CACHE: `${server.url}/per-sample-whole` };
+    const dir = createSliceProject({ samplesPerLabel: 5 });
+    writeSumBlock(dir);
+    writePipeline(dir, perSamplePipeline());
+    expect((await runJson(dir, [], env)).result.code).toBe(0);
+    const copy = freshCopy(dir);
+    writeSampleCsv(copy, 'wave', 999);
+    const second = await runJson(copy, [], env);
+    expect(second.result.code, second.result.stderr).toBe(0);
+    expect(remoteWarnings(second.result.stderr)).toEqual([]);
+    expect(block(second.manifest, 'sum').counters).toEqual({ samplesComputed: 1, samplesCached: 10 });
+    // The meta run() set came through the remote index (the meta unit names an uploaded manifest).
+    const other = freshCopy(dir);
+    rmSync(join(other, 'data/idle/idle.00000.csv'));
+    const third = await runJson(other, [], env);
+    expect(block(third.manifest, 'sum').counters).toEqual({ samplesComputed: 0, samplesCached: 9 });
+    // (the manifest only: this machine fetches sample blobs from the remote lazily, when read)
+    const store = await openStore(findStateRoot(other), {});
+    expect((await store.artifacts.getManifest(block(third.manifest, 'sum').outputs.features!)).meta).toMatchObject({ note: 'set by run' });
   });
 
   test('download: all brings every blob of a cached block at once', async () => {
