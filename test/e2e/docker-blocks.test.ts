@@ -3,7 +3,7 @@
  * (numpy) learning block, built from Dockerfiles in the test, run inside a pipeline through the CLI.
  * Without an engine these tests skip with the reason; under CI=true they fail instead.
  */
-import { appendFileSync, cpSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -156,6 +156,25 @@ describe.runIf(runDocker)('Docker blocks (real engine)', () => {
     } finally {
       server.close();
     }
+  });
+
+  test("status names an image that is not pulled yet, and pulls nothing", async () => {
+    const dir = createSliceProject();
+    mkdirSync(join(dir, 'blocks'), { recursive: true });
+    writeFileSync(
+      join(dir, 'blocks/pulled.mjs'),
+      `import { defineContainerBlock } from '@tinyforge/sdk';
+import { z } from 'zod';
+export default defineContainerBlock({ id: 'local/pulled', version: '1.0.0', apiVersion: 1, kind: 'transform', params: z.object({}),
+  inputs: { samples: 'dataset' }, outputs: { samples: 'dataset' }, runtime: { image: 'tinyforge-test/never-pulled:${process.pid}' } });
+`,
+    );
+    writePipeline(dir, { name: 'pulled', blocks: { ingest: { block: 'slice/csv@1', params: { directory: 'data', intervalMs: 10 } }, pulled: { block: './blocks/pulled.mjs', inputs: { samples: 'ingest' } } } });
+    const imagesBefore = await imageCount();
+    const status = await runCli(['status', dir]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/pulled\s+will run: its input comes from "ingest", which will run; its container image is not pulled yet \(run pulls it\)/);
+    expect(await imageCount()).toBe(imagesBefore);
   });
 
   test('a block over its timeout is killed, the run says so, and no container is left', async () => {

@@ -64,7 +64,8 @@ interface BlockMeta<P extends ParamsSchema, I extends IoSpec, O extends IoSpec> 
   /**
    * What else identifies the implementation, resolved before the key is made: e.g. a Docker
    * image's ID after building it. The value enters the action key. With `dryRun` (`tinyforge
-   * status`) build and download nothing: return a stand-in that equals no real identity.
+   * status`) build and download nothing: when the identity needs such work, return
+   * `pendingIdentity(why)`; `status` then says the block will run, and why.
    */
   identity?: (params: z.output<P>, env: { pipelineDir: string; signal: AbortSignal; log: Logger; dryRun?: boolean }) => Promise<JsonValue | undefined>;
   /** Plan-time checks that need more than the zod schema (cross-field rules). */
@@ -211,6 +212,30 @@ export interface Predictor {
   precision: Precision;
   /** Scores (probabilities) per label; `raw` is the int8 output tensor for int8 models. */
   predict(features: Float32Array): { scores: Float32Array; raw?: Int8Array };
+}
+
+/**
+ * A dry-run identity that cannot be known without work `status` must not do (building an image):
+ * it equals no real identity, so the block shows as "will run", with `reason` as the why.
+ */
+export interface PendingIdentity {
+  pendingIdentity: string;
+}
+
+export function pendingIdentity(reason: string): PendingIdentity {
+  return { pendingIdentity: reason };
+}
+
+/** The reason of a pending identity found anywhere in an identity value, if any. */
+export function pendingIdentityReason(identity: unknown): string | undefined {
+  if (identity === null || typeof identity !== 'object') return undefined;
+  const own = (identity as Partial<PendingIdentity>).pendingIdentity;
+  if (typeof own === 'string') return own;
+  for (const value of Object.values(identity)) {
+    const inner = pendingIdentityReason(value);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

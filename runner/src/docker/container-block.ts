@@ -9,6 +9,7 @@ import {
   type ContainerRuntime,
   type JsonValue,
   type WholeBlock,
+  pendingIdentity,
 } from '@tinyforge/sdk';
 import { resolveImage } from './image.js';
 import { grantWrite, runContainer, settleRemovals, type ContainerMount } from './run-container.js';
@@ -79,7 +80,10 @@ export function runnableContainerBlock(block: WholeBlock & { runtime: ContainerR
     identity: async (params, env) => {
       const resolved = await image(env.pipelineDir, env.signal, env.log, false, env.dryRun);
       const own = await block.identity?.(params, env);
-      const id: Record<string, JsonValue> = { image: resolved.id, protocol: `${protocol}@${PROTOCOL_VERSION}` };
+      const id: Record<string, JsonValue> = {
+        image: resolved.pending !== undefined ? { ...pendingIdentity(resolved.pending) } : resolved.id,
+        protocol: `${protocol}@${PROTOCOL_VERSION}`,
+      };
       if (own !== undefined) id.block = own;
       return id;
     },

@@ -6,15 +6,14 @@ import type Dockerode from 'dockerode';
 import { TinyforgeError, type ContainerRuntime, type Logger } from '@tinyforge/sdk';
 import { connectDocker } from './engine.js';
 
-/** Prefix of the stand-in ID `status` uses for an image that does not exist yet. */
-export const UNBUILT = 'unbuilt:';
-
 export interface ResolvedImage {
-  /** Image ID (`sha256:…`, the digest of the image config): what the action key pins. */
+  /** Image ID (`sha256:…`, the digest of the image config): what the action key pins ('' when pending). */
   id: string;
   /** Tag or reference it was found under. */
   ref: string;
   built: boolean;
+  /** Dry run only: the image does not exist yet; why the block will run (it builds or pulls it). */
+  pending?: string;
 }
 
 interface ResolveEnv {
@@ -22,7 +21,7 @@ interface ResolveEnv {
   baseDir: string;
   signal: AbortSignal;
   log: Logger;
-  /** `status`: build and pull nothing; a missing image resolves to `unbuilt:<ref>`. */
+  /** `status`: build and pull nothing; a missing image resolves as `pending`. */
   dryRun?: boolean;
 }
 
@@ -34,7 +33,10 @@ interface ResolveEnv {
 export async function resolveImage(runtime: ContainerRuntime, env: ResolveEnv): Promise<ResolvedImage> {
   const docker = await connectDocker();
   if (runtime.image) {
-    if (env.dryRun) return { id: (await imageId(docker, runtime.image)) ?? `${UNBUILT}${runtime.image}`, ref: runtime.image, built: false };
+    if (env.dryRun) {
+      const id = await imageId(docker, runtime.image);
+      return id ? { id, ref: runtime.image, built: false } : { id: '', ref: runtime.image, built: false, pending: 'its container image is not pulled yet (run pulls it)' };
+    }
     return { id: await imageIdOrPull(docker, runtime.image, env), ref: runtime.image, built: false };
   }
   if (!runtime.context) throw new TinyforgeError({ code: 'PLUGIN', message: 'a container runtime needs `image`, or `context` (+ `dockerfile`) to build one' });
@@ -50,7 +52,7 @@ export async function resolveImage(runtime: ContainerRuntime, env: ResolveEnv): 
   const tag = `tinyforge/${slug(basename(context))}:${digest.slice(0, 20)}`;
   const existing = await imageId(docker, tag);
   if (existing) return { id: existing, ref: tag, built: false };
-  if (env.dryRun) return { id: `${UNBUILT}${tag}`, ref: tag, built: false };
+  if (env.dryRun) return { id: '', ref: tag, built: false, pending: 'its container image is not built yet (run builds it)' };
   env.log.info(`building image ${tag} from ${context}`);
   await buildImage(docker, context, files, dockerfile, tag, env);
   const id = await imageId(docker, tag);

@@ -1,4 +1,4 @@
-import { isSourceBlock, type JsonObject, type JsonValue } from '@tinyforge/sdk';
+import { isSourceBlock, pendingIdentityReason, type JsonObject, type JsonValue } from '@tinyforge/sdk';
 import type { Plan } from '../plan/plan-pipeline.js';
 import { findStateRoot, openStore } from '../store/open-store.js';
 import { StatCache } from '../store/stat-cache.js';
@@ -38,7 +38,8 @@ export async function explainStatus(plan: Plan, processEnv: NodeJS.ProcessEnv = 
     const waiting = Object.values(block.inputs).filter((i) => !known.has(i.from)).map((i) => i.from);
     if (waiting.length > 0) {
       report.reasons.push(`its input comes from ${[...new Set(waiting)].map((w) => `"${w}"`).join(', ')}, which will run`);
-      report.reasons.push(...diffRecords((await previousOf())?.keyRecord, base, { skipInputs: true }));
+      const before = (await previousOf())?.keyRecord;
+      report.reasons.push(...(before ? diffRecords(before, base, { skipInputs: true }) : pendingReasons(identity)));
       continue;
     }
     const inputs = source
@@ -59,7 +60,7 @@ export async function explainStatus(plan: Plan, processEnv: NodeJS.ProcessEnv = 
     }
     const previous = await previousOf();
     if (!previous) {
-      report.reasons.push('never ran');
+      report.reasons.push('never ran', ...pendingReasons(identity));
       continue;
     }
     const reasons = diffRecords(previous.keyRecord, record, {});
@@ -72,6 +73,12 @@ export async function explainStatus(plan: Plan, processEnv: NodeJS.ProcessEnv = 
   return reports;
 }
 
+/** What a dry-run identity says the run will have to do first (build or pull an image). */
+function pendingReasons(identity: unknown): string[] {
+  const reason = pendingIdentityReason(identity);
+  return reason === undefined ? [] : [reason];
+}
+
 /** Human-readable differences between two key records. */
 function diffRecords(before: JsonObject | undefined, after: JsonObject, opts: { skipInputs?: boolean }): string[] {
   if (!before) return [];
@@ -79,7 +86,7 @@ function diffRecords(before: JsonObject | undefined, after: JsonObject, opts: { 
   if (before.block !== after.block) reasons.push(`block version changed: ${String(before.block)} → ${String(after.block)}`);
   if (before.keyFormat !== after.keyFormat) reasons.push('the cache key format changed (tinyforge upgrade)');
   if (canonicalJson(before.identity ?? null) !== canonicalJson(after.identity ?? null)) {
-    reasons.push(JSON.stringify(after.identity ?? null).includes('"unbuilt:') ? 'its container image is not built yet (run builds it)' : 'its implementation identity changed (e.g. a rebuilt container image)');
+    reasons.push(pendingIdentityReason(after.identity) ?? 'its implementation identity changed (e.g. a rebuilt container image)');
   }
   if (before.code !== after.code) reasons.push(before.code === undefined ? 'its code is now tracked (local block)' : 'its code changed (local block)');
   reasons.push(...diffObject('param', (before.params ?? {}) as JsonObject, (after.params ?? {}) as JsonObject));
