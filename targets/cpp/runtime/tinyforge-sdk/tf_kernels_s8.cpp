@@ -261,6 +261,24 @@ TF_NOINLINE static void requant_run(const int32_t *acc, int32_t n, const tf_requ
     b1 = tf_smlad(xb1, h1, b1);                                               \
   } while (0)
 
+/* One group of the assembly loop below: 4 inputs × 2 channels × 2 columns = 16 MACs, 15 instructions. */
+#define TF_MM_ASM_GROUP                               \
+  "ldrd %[u0], %[u1], [%[w]], #8\n\t"                \
+  "ldrd %[x0], %[x1], [%[x]], #8\n\t"                \
+  "sxtb16 %[l0], %[u0]\n\t"                          \
+  "sxtb16 %[u0], %[u0], ror #8\n\t"                  \
+  "sxtb16 %[l1], %[u1]\n\t"                          \
+  "sxtb16 %[u1], %[u1], ror #8\n\t"                  \
+  "smlad %[a0], %[x0], %[l0], %[a0]\n\t"             \
+  "smlad %[a0], %[x1], %[u0], %[a0]\n\t"             \
+  "smlad %[a1], %[x0], %[l1], %[a1]\n\t"             \
+  "smlad %[a1], %[x1], %[u1], %[a1]\n\t"             \
+  "ldrd %[x0], %[x1], [%[x]], #8\n\t"                \
+  "smlad %[b0], %[x0], %[l0], %[b0]\n\t"             \
+  "smlad %[b0], %[x1], %[u0], %[b0]\n\t"             \
+  "smlad %[b1], %[x0], %[l1], %[b1]\n\t"             \
+  "smlad %[b1], %[x1], %[u1], %[b1]\n\t"
+
 /* Sums of one channel pair (weights at w, biases bias0/bias1) over both columns into sa/sb;
  * returns the next pair's weights. */
 TF_INLINE const uint32_t *mm_pair(const uint32_t *w, const uint32_t *x, int32_t groups, int32_t bias0, int32_t bias1,
@@ -275,36 +293,8 @@ TF_INLINE const uint32_t *mm_pair(const uint32_t *w, const uint32_t *x, int32_t 
     uint32_t u0, u1, l0, l1, x0, x1;
     __asm__ volatile(
         "1:\n\t"
-        "ldrd %[u0], %[u1], [%[w]], #8\n\t"
-        "ldrd %[x0], %[x1], [%[x]], #8\n\t"
-        "sxtb16 %[l0], %[u0]\n\t"
-        "sxtb16 %[u0], %[u0], ror #8\n\t"
-        "sxtb16 %[l1], %[u1]\n\t"
-        "sxtb16 %[u1], %[u1], ror #8\n\t"
-        "smlad %[a0], %[x0], %[l0], %[a0]\n\t"
-        "smlad %[a0], %[x1], %[u0], %[a0]\n\t"
-        "smlad %[a1], %[x0], %[l1], %[a1]\n\t"
-        "smlad %[a1], %[x1], %[u1], %[a1]\n\t"
-        "ldrd %[x0], %[x1], [%[x]], #8\n\t"
-        "smlad %[b0], %[x0], %[l0], %[b0]\n\t"
-        "smlad %[b0], %[x1], %[u0], %[b0]\n\t"
-        "smlad %[b1], %[x0], %[l1], %[b1]\n\t"
-        "smlad %[b1], %[x1], %[u1], %[b1]\n\t"
-        "ldrd %[u0], %[u1], [%[w]], #8\n\t"
-        "ldrd %[x0], %[x1], [%[x]], #8\n\t"
-        "sxtb16 %[l0], %[u0]\n\t"
-        "sxtb16 %[u0], %[u0], ror #8\n\t"
-        "sxtb16 %[l1], %[u1]\n\t"
-        "sxtb16 %[u1], %[u1], ror #8\n\t"
-        "smlad %[a0], %[x0], %[l0], %[a0]\n\t"
-        "smlad %[a0], %[x1], %[u0], %[a0]\n\t"
-        "smlad %[a1], %[x0], %[l1], %[a1]\n\t"
-        "smlad %[a1], %[x1], %[u1], %[a1]\n\t"
-        "ldrd %[x0], %[x1], [%[x]], #8\n\t"
-        "smlad %[b0], %[x0], %[l0], %[b0]\n\t"
-        "smlad %[b0], %[x1], %[u0], %[b0]\n\t"
-        "smlad %[b1], %[x0], %[l1], %[b1]\n\t"
-        "smlad %[b1], %[x1], %[u1], %[b1]\n\t"
+        TF_MM_ASM_GROUP
+        TF_MM_ASM_GROUP
         "subs %[n], %[n], #1\n\t"
         "bne 1b"
         : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [w] "+r"(w), [x] "+r"(x), [n] "+r"(n),
