@@ -4,6 +4,17 @@ import { createMelFilterbank, type MelFilterbank } from './mel.js';
 
 import { DspError } from './dsp-error.js';
 
+/** The params MFCC and MFE share: framing, FFT and the mel filterbank. */
+export interface MelFrameConfig {
+  frameLength: number;
+  frameStride: number;
+  numFilters: number;
+  fftLength: number;
+  lowFrequency: number;
+  /** 0 means half the sampling frequency. */
+  highFrequency: number;
+}
+
 /** Frame layout of a signal, or an error a user can act on. */
 export function audioFrames(frequency: number, frameLength: number, frameStride: number, signalLength: number): FrameLayout {
   const layout = frameLayout(frequency, frameLength, frameStride, signalLength);

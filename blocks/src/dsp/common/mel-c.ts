@@ -1,23 +1,14 @@
 /** C version of the sparse mel filterbank: `static void <p>_mel(const float *power, float *mel)`. */
 import { cIndexType, cInt, cTable, type CInputInfo } from '../emit-c.js';
-import { audioFrames, FilterbankCache } from './audio.js';
+import { audioFrames, FilterbankCache, type MelFrameConfig } from './audio.js';
 import { DspError } from './dsp-error.js';
 import type { MelFilterbank } from './mel.js';
-
-export interface MelFrontEndConfig {
-  frameLength: number;
-  frameStride: number;
-  numFilters: number;
-  fftLength: number;
-  lowFrequency: number;
-  highFrequency: number;
-}
 
 /**
  * What MFCC's and MFE's C emitters share: one axis at a known rate, its frame layout, the mel
  * filterbank and the sizes derived from them (`used`: samples of a frame the FFT reads).
  */
-export function melFrontEnd(block: string, config: MelFrontEndConfig, input: CInputInfo) {
+export function melFrontEnd(block: string, config: MelFrameConfig, input: CInputInfo) {
   if (input.axes !== 1) throw new DspError(`${block} takes a single axis, found ${input.axes}`);
   if (!input.frequency) throw new DspError(`${block} needs the sampling frequency`);
   const length = input.frames;

@@ -3,21 +3,14 @@
  * unscaled signal, rectangular frames cropped/zero-padded to the FFT length, mel energies, ln,
  * orthonormal DCT-II, c0 replaced by ln(frame energy), then sliding-window CMVN (cmvnw).
  */
-import { audioFrames, FilterbankCache, Scratch } from '../common/audio.js';
+import { audioFrames, FilterbankCache, Scratch, type MelFrameConfig } from '../common/audio.js';
 import { createRealFftPlan, powerSpectrum, type RealFftPlan } from '../common/fft.js';
 import { melEnergies } from '../common/mel.js';
 
-export interface MfccConfig {
-  frameLength: number;
-  frameStride: number;
-  numFilters: number;
-  fftLength: number;
+export interface MfccConfig extends MelFrameConfig {
   numCepstral: number;
   /** Frames in the cmvnw window (odd); 0 turns normalisation off. */
   winSize: number;
-  lowFrequency: number;
-  /** 0 means half the sampling frequency. */
-  highFrequency: number;
   preCof: number;
   preShift: number;
 }

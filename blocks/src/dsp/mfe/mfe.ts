@@ -7,18 +7,11 @@
  * clipping, so a cell that rounds to 256/256 (the loudest ones) wraps to 0. That is a bug (the
  * loudest energy reads as silence); here such a cell saturates at 255/256. See mfe.test.ts.
  */
-import { audioFrames, FilterbankCache, Scratch } from '../common/audio.js';
+import { audioFrames, FilterbankCache, Scratch, type MelFrameConfig } from '../common/audio.js';
 import { createRealFftPlan, powerSpectra, type RealFftPlan } from '../common/fft.js';
 import { melEnergies } from '../common/mel.js';
 
-export interface MfeConfig {
-  frameLength: number;
-  frameStride: number;
-  numFilters: number;
-  fftLength: number;
-  lowFrequency: number;
-  /** 0 means half the sampling frequency. */
-  highFrequency: number;
+export interface MfeConfig extends MelFrameConfig {
   noiseFloorDb: number;
 }
 
