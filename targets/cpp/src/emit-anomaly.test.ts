@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { isTinyforgeError, type Sample } from '@tinyforge/sdk';
 import { anomalyScore, fitAnomaly, mapFeatures, type AnomalyModel } from '@tinyforge/blocks/learn/anomaly/model';
+import { componentLogConstant, mahalanobisSquared } from '@tinyforge/blocks/learn/anomaly/gmm';
 import { anomalyParams } from '@tinyforge/blocks/learn/anomaly/params';
 import { Rng } from '@tinyforge/blocks/learn/nn/rng';
 import { loadVibrationFeatures, vibrationAvailable } from '@tinyforge/blocks/learn/testing/vibration-fixture';
@@ -51,17 +52,10 @@ function magnitude(model: AnomalyModel, values: ArrayLike<number>): number {
   }
   let best = -Infinity;
   let mag = 0;
+  const scratch = new Float64Array(d);
   for (const c of model.components) {
-    const diff = dist(c.mean);
-    let maha = 0;
-    let logDet = 0;
-    for (let i = 0; i < d; i++) {
-      let y = 0;
-      for (let k = 0; k <= i; k++) y += c.precisionCholesky[i * d + k]! * diff[k]!;
-      maha += y * y;
-      logDet += Math.log(c.precisionCholesky[i * d + i]!);
-    }
-    const constant = Math.log(c.weight) + logDet - 0.5 * d * Math.log(2 * Math.PI);
+    const maha = mahalanobisSquared(c, z, scratch);
+    const constant = componentLogConstant(c);
     if (constant - 0.5 * maha > best) [best, mag] = [constant - 0.5 * maha, Math.abs(constant + model.offset) + 0.5 * maha];
   }
   return mag;

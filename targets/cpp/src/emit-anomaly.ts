@@ -34,6 +34,7 @@
  */
 import { TinyforgeError } from '@tinyforge/sdk';
 import type { AnomalyModel, GmmAnomalyModel, KmeansAnomalyModel } from '@tinyforge/blocks/learn/anomaly/model';
+import { componentLogConstant } from '@tinyforge/blocks/learn/anomaly/gmm';
 import { cArrayBody, cFloat } from './c-format.js';
 
 export interface AnomalyEmission {
@@ -45,7 +46,6 @@ export interface AnomalyEmission {
 
 /** Same floor as the reference (model.ts): values ≤ 0 on a log axis map far below normal instead of to −∞/NaN. */
 const LOG_FLOOR = 1e-30;
-const LOG_2PI = Math.log(2 * Math.PI);
 
 const bad = (message: string): TinyforgeError => new TinyforgeError({ code: 'BAD_INPUT', path: 'anomaly.json', message });
 
@@ -183,14 +183,12 @@ function gmmSource(model: GmmAnomalyModel, d: number): string {
     checkFinite(`components[${j}].mean`, c.mean, d);
     checkFinite(`components[${j}].precisionCholesky`, c.precisionCholesky, d * d);
     if (!(c.weight > 0)) throw bad(`components[${j}].weight is ${c.weight}, expected > 0`);
-    let logDet = 0;
     for (let i = 0; i < d; i++) {
       const diag = c.precisionCholesky[i * d + i]!;
       if (!(diag > 0)) throw bad(`components[${j}].precisionCholesky has diagonal ${diag} at ${i}, expected > 0`);
-      logDet += Math.log(diag);
     }
-    // Same float64 terms as componentLogDensity, plus the offset (see the file comment).
-    return Math.log(c.weight) + logDet - 0.5 * d * LOG_2PI + model.offset;
+    // The reference's own constant term, plus the offset (see the file comment).
+    return componentLogConstant(c) + model.offset;
   });
   // Row i of L⁻¹ holds columns 0..i: the lower triangle, packed row by row.
   const lower = (p: readonly number[]): number[] => Array.from({ length: d }, (_, i) => p.slice(i * d, i * d + i + 1)).flat();

@@ -42,19 +42,33 @@ function invertLower(l: Float64Array, d: number): Float64Array {
   return inv;
 }
 
-/** log(weight · N(z; μ, Σ)) of one component. */
-export function componentLogDensity(c: GmmComponent, z: ArrayLike<number>, scratch: Float64Array): number {
+/**
+ * log(weight) + log det L⁻¹ − d/2·log 2π: the part of a component's log density that does not
+ * depend on z (the C scorer bakes it into a table).
+ */
+export function componentLogConstant(c: GmmComponent): number {
+  const d = c.mean.length;
+  let logDet = 0;
+  for (let i = 0; i < d; i++) logDet += Math.log(c.precisionCholesky[i * d + i]!);
+  return Math.log(c.weight) + logDet - 0.5 * d * LOG_2PI;
+}
+
+/** ‖L⁻¹(z − μ)‖²: the squared Mahalanobis distance of z from the component. */
+export function mahalanobisSquared(c: GmmComponent, z: ArrayLike<number>, scratch: Float64Array): number {
   const d = c.mean.length;
   for (let k = 0; k < d; k++) scratch[k] = z[k]! - c.mean[k]!;
   let maha = 0;
-  let logDet = 0;
   for (let i = 0; i < d; i++) {
     let y = 0;
     for (let k = 0; k <= i; k++) y += c.precisionCholesky[i * d + k]! * scratch[k]!;
     maha += y * y;
-    logDet += Math.log(c.precisionCholesky[i * d + i]!);
   }
-  return Math.log(c.weight) + logDet - 0.5 * (maha + d * LOG_2PI);
+  return maha;
+}
+
+/** log(weight · N(z; μ, Σ)) of one component. */
+export function componentLogDensity(c: GmmComponent, z: ArrayLike<number>, scratch: Float64Array): number {
+  return componentLogConstant(c) - 0.5 * mahalanobisSquared(c, z, scratch);
 }
 
 /** −log p(z) under the mixture (log-sum-exp over components). */
