@@ -12,7 +12,7 @@ import type { FileSetReader } from '@tinyforge/sdk';
 import { findStateRoot, openStore } from '@tinyforge/runner';
 import { decodeNpy } from '../../runner/src/docker/npy.js';
 import { IN_CI, NODE_IMAGE, containerCount, dockerEngine, ensureNodeImage, ensurePythonImage } from '../support/docker-engine.js';
-import { REPO_ROOT, block, createSliceProject, readSampleSet, runCli, runJson, startCli, writePipeline } from '../support/slice-project.js';
+import { REPO_ROOT, block, createSliceProject, readSampleSet, runCli, runJson, watchCli, writePipeline } from '../support/slice-project.js';
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures/docker');
 const engine = await dockerEngine();
@@ -216,21 +216,12 @@ export default defineContainerBlock({ id: 'local/pulled', version: '1.0.0', apiV
   test('Ctrl-C stops the running container and removes it', async () => {
     const dir = dockerProject({ mode: 'sleep', 'sleep-sec': 60 });
     const count = await containerCount(engine.docker);
-    const child = startCli(['run', dir]);
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number>((r) => child.on('close', (code, signal) => r(code ?? (signal ? 128 : -1))));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const running = await engine.docker.listContainers({ filters: { label: ['dev.tinyforge.block=gain'] } });
-      if (running.length > 0 && output.includes('sleeping 60 s')) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(output).toContain('sleeping 60 s');
+    const run = watchCli(['run', dir]);
+    await run.waitFor(async () => run.output().includes('sleeping 60 s') && (await engine.docker.listContainers({ filters: { label: ['dev.tinyforge.block=gain'] } })).length > 0);
+    expect(run.output()).toContain('sleeping 60 s');
     const t0 = performance.now();
-    child.kill('SIGINT');
-    const code = await exited;
+    run.child.kill('SIGINT');
+    const code = await run.exited;
     expect(code).not.toBe(0);
     expect(performance.now() - t0).toBeLessThan(10_000);
     expect(await containerCount(engine.docker)).toBe(count);

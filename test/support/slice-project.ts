@@ -80,12 +80,34 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
   return spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** A CLI run in the background with stdout and stderr collected, for tests that act mid-run (kill, Ctrl-C). */
+export function watchCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const child = startCli(args, options);
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  /** Exit code; 128 when a signal ended it. */
+  const exited = new Promise<number>((r) => child.on('close', (code, signal) => r(code ?? (signal ? 128 : -1))));
+  return {
+    child,
+    exited,
+    output: () => output,
+    /** Polls `ready` every 100 ms until it holds or `ms` have passed (the caller asserts what it needs). */
+    async waitFor(ready: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+      const deadline = Date.now() + ms;
+      while (Date.now() < deadline && !(await ready())) await new Promise((r) => setTimeout(r, 100));
+    },
+  };
+}
+
 export interface ManifestBlockJson {
   name: string;
   status: string;
   actionKey: string | null;
   outputs: Record<string, string>;
   counters: { samplesComputed: number; samplesCached: number };
+  /** Block time of this run, ms. */
+  ms: number;
   error?: string;
 }
 export interface ManifestJson {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Sample } from '@tinyforge/sdk';
 import { findStateRoot, openStore } from '@tinyforge/runner';
 import { IN_CI, NODE_IMAGE, dockerEngine, ensureNodeImage, ensurePythonImage } from '../../../test/support/docker-engine.js';
-import { REPO_ROOT, block, createSliceProject, readSampleSet, runJson, startCli, writePipeline, writeSampleCsv } from '../../../test/support/slice-project.js';
+import { REPO_ROOT, block, createSliceProject, readSampleSet, runJson, watchCli, writePipeline, writeSampleCsv } from '../../../test/support/slice-project.js';
 
 const FIXTURE = join(REPO_ROOT, 'test/fixtures/docker/py-dsp');
 /** The block instance name; the runner labels its container and network with it. */
@@ -258,32 +258,22 @@ describe.runIf(!unavailable || IN_CI)('Edge Impulse DSP blocks in Docker (real e
 
   test('Ctrl-C stops the server and removes its container and network', async () => {
     const dir = dspProject({ 'sleep-sec': 60 });
-    const child = startCli(['run', dir]);
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number>((r) => child.on('close', (code, signal) => r(code ?? (signal ? 128 : -1))));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !output.includes('sleeping 60 s')) await new Promise((r) => setTimeout(r, 100));
-    expect(output).toContain('sleeping 60 s');
+    const run = watchCli(['run', dir]);
+    await run.waitFor(() => run.output().includes('sleeping 60 s'));
+    expect(run.output()).toContain('sleeping 60 s');
     expect((await leftovers()).containers).toBe(1);
     const t0 = performance.now();
-    child.kill('SIGINT');
-    expect(await exited).not.toBe(0);
+    run.child.kill('SIGINT');
+    expect(await run.exited).not.toBe(0);
     expect(performance.now() - t0).toBeLessThan(10_000);
     expect(await leftovers()).toEqual({ containers: 0, networks: 0 });
   });
   test('a runner killed with -9 leaves its server behind; the next run removes container and network', async () => {
     const dir = dspProject({ 'sleep-sec': 60 });
-    const child = startCli(['run', dir]);
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<void>((r) => child.on('close', () => r()));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !output.includes('sleeping 60 s')) await new Promise((r) => setTimeout(r, 100));
-    child.kill('SIGKILL');
-    await exited;
+    const run = watchCli(['run', dir]);
+    await run.waitFor(() => run.output().includes('sleeping 60 s'));
+    run.child.kill('SIGKILL');
+    await run.exited;
     expect(await leftovers()).toEqual({ containers: 1, networks: 1 });
     writeDspPipeline(dir, { 'scale-axes': 3 });
     const next = await runJson(dir);

@@ -1,14 +1,11 @@
 import {
   TinyforgeError,
-  type ArtifactReader,
-  type ArtifactWriter,
   type JsonObject,
   type JsonValue,
   type Sample,
-  type SampleSetReader,
   type SampleSetWriter,
 } from '@tinyforge/sdk';
-import type { AnyContext } from './contract.js';
+import { sampleSetToOne, type AnyContext } from './contract.js';
 import type { HttpAnswer } from './http-json.js';
 import type { RunningService } from './service-container.js';
 
@@ -50,15 +47,7 @@ interface DspResult {
  * sample that fails.
  */
 export async function runDspProtocol(ctx: AnyContext, options: DspOptions): Promise<void> {
-  const inputs = Object.values(ctx.inputs as Record<string, ArtifactReader>);
-  const outputs = Object.values(ctx.outputs as Record<string, ArtifactWriter>);
-  const input = inputs[0];
-  const output = outputs[0];
-  if (inputs.length !== 1 || !input || !('samples' in input) || outputs.length !== 1 || !output || output.kind !== 'features') {
-    throw new TinyforgeError({ code: 'PLUGIN', message: 'a DSP container block reads one dataset (or features) input and writes one features output' });
-  }
-  const reader = input as SampleSetReader;
-  const writer = output as SampleSetWriter;
+  const { input: reader, output: writer } = sampleSetToOne<SampleSetWriter>(ctx, 'features', 'DSP container block');
   const total = reader.samples.length;
   ctx.progress(0, total);
   const params = eiParams(options.params);

@@ -3,14 +3,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   TinyforgeError,
-  type ArtifactReader,
-  type ArtifactWriter,
   type FileSetWriter,
   type JsonValue,
   type Sample,
-  type SampleSetReader,
 } from '@tinyforge/sdk';
-import { IN_DIR, OUT_DIR, type AnyContext, type ContainerRunner } from './contract.js';
+import { IN_DIR, OUT_DIR, sampleSetToOne, type AnyContext, type ContainerRunner } from './contract.js';
 import { listFiles } from './ei-data.js';
 import { encodeNpyFloat32 } from './npy.js';
 
@@ -26,25 +23,19 @@ const DEFAULT_VALIDATION = 0.2;
  * which all go into the model artifact.
  */
 export async function runLearnProtocol(ctx: AnyContext, runner: ContainerRunner, dirs: { inDir: string; outDir: string }): Promise<void> {
-  const inputs = Object.values(ctx.inputs as Record<string, ArtifactReader>);
-  const outputs = Object.values(ctx.outputs as Record<string, ArtifactWriter>);
-  const input = inputs[0];
-  const output = outputs[0];
-  if (inputs.length !== 1 || !input || !('samples' in input) || outputs.length !== 1 || !output || output.kind !== 'model') {
-    throw new TinyforgeError({ code: 'PLUGIN', message: 'a learning container block reads one features (or dataset) input and writes one model output' });
-  }
+  const { input, output } = sampleSetToOne<FileSetWriter>(ctx, 'model', 'learning container block');
   const params = ctx.params as Record<string, unknown>;
   const validationSize = typeof params['validation-set-size'] === 'number' ? (params['validation-set-size'] as number) : DEFAULT_VALIDATION;
 
   const train: Sample[] = [];
-  for await (const s of input as SampleSetReader) if (s.category === 'train') train.push(s);
+  for await (const s of input) if (s.category === 'train') train.push(s);
   if (train.length === 0) throw new TinyforgeError({ code: 'BAD_INPUT', message: 'no training samples in the input' });
   const width = train[0]!.values.length;
   const odd = train.find((s) => s.values.length !== width);
   if (odd) throw new TinyforgeError({ code: 'BAD_INPUT', message: `samples differ in length: "${train[0]!.id}" has ${width} values, "${odd.id}" ${odd.values.length}` });
   const unlabeled = train.find((s) => s.label === null);
   if (unlabeled) throw new TinyforgeError({ code: 'BAD_INPUT', message: `sample "${unlabeled.id}" has no label` });
-  const metaLabels = (input as SampleSetReader).meta['labels'];
+  const metaLabels = input.meta['labels'];
   const labels = Array.isArray(metaLabels) && metaLabels.every((l) => typeof l === 'string') ? (metaLabels as string[]) : [...new Set(train.map((s) => s.label!))].sort();
 
   const ordered = [...train].sort((a, b) => hashOf(a.id).localeCompare(hashOf(b.id)));
@@ -93,10 +84,10 @@ export async function runLearnProtocol(ctx: AnyContext, runner: ContainerRunner,
       message: `the learning block left no model in --out-directory (expected model.onnx, saved_model.zip, *.tflite, model.pkl or a weights file)${files.length ? `; found ${files.slice(0, 8).join(', ')}` : ''}`,
     });
   }
-  const model = output as FileSetWriter;
+  const model = output;
   for (const name of files) await model.writeFile(name, await readFile(join(dirs.outDir, name)));
   const meta: Record<string, JsonValue> = { task: 'classification', labels, inputShape: sampleShape, files, source: 'container' };
-  const dsp = (input as SampleSetReader).meta['dsp'];
+  const dsp = input.meta['dsp'];
   if (dsp !== undefined) meta.dsp = dsp;
   model.setMeta(meta);
 }

@@ -120,8 +120,7 @@ export async function runContainer(job: ContainerJob): Promise<ContainerOutcome>
   const container = await docker.createContainer(hermeticCreateOptions(job));
   const timing = { create: performance.now() - t0, start: 0, run: 0, remove: 0 };
   const lines = new LineCollector(job.log);
-  let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
+  let deadline: Deadline | undefined;
   const kill = () => container.kill({ signal: 'SIGKILL' }).catch(() => {});
   const onAbort = () => void kill();
   let removed: Promise<void> | undefined;
@@ -137,12 +136,7 @@ export async function runContainer(job: ContainerJob): Promise<ContainerOutcome>
     await container.start();
     const t2 = performance.now();
     timing.start = t2 - t1;
-    timer = setTimeout(() => {
-      timedOut = true;
-      job.log.warn(`timed out after ${job.timeoutMs / 1000} s: killing the container`);
-      void kill();
-    }, job.timeoutMs);
-    if (job.signal.aborted) void kill();
+    deadline = armDeadline(job, kill);
     const status = await exitStatus(container, exited, streamEnded);
     timing.run = performance.now() - t2;
     await streamEnded;
@@ -150,9 +144,9 @@ export async function runContainer(job: ContainerJob): Promise<ContainerOutcome>
     // Only a failed run can have been an out-of-memory kill; spare the inspect otherwise.
     const state = status !== 0 ? (await container.inspect().catch(() => undefined))?.State : undefined;
     removed = removeInBackground(container, job.log, timing);
-    return { exitCode: status, timedOut, oomKilled: state?.OOMKilled ?? false, lastLines: lines.last, timing, removed };
+    return { exitCode: status, timedOut: deadline.timedOut(), oomKilled: state?.OOMKilled ?? false, lastLines: lines.last, timing, removed };
   } finally {
-    clearTimeout(timer);
+    deadline?.clear();
     job.signal.removeEventListener('abort', onAbort);
     removed ??= removeInBackground(container, job.log, timing);
   }
@@ -210,6 +204,26 @@ export async function exitStatus(container: Dockerode.Container, exited: Promise
   } finally {
     settled = true;
   }
+}
+
+export interface Deadline {
+  timedOut(): boolean;
+  clear(): void;
+}
+
+/**
+ * Call right after a container starts: kills it at the job's time limit (saying so), and at
+ * once if the job was cancelled while it was starting (the abort listener may have run too early).
+ */
+export function armDeadline(job: { timeoutMs: number; signal: AbortSignal; log: Logger }, kill: () => unknown): Deadline {
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    job.log.warn(`timed out after ${job.timeoutMs / 1000} s: killing the container`);
+    void kill();
+  }, job.timeoutMs);
+  if (job.signal.aborted) void kill();
+  return { timedOut: () => timedOut, clear: () => clearTimeout(timer) };
 }
 
 /** A timer that does not keep the process alive. */

@@ -4,7 +4,7 @@ import type Dockerode from 'dockerode';
 import { TinyforgeError, type Logger } from '@tinyforge/sdk';
 import { connectDocker, engineAddress } from './engine.js';
 import { HttpClient } from './http-json.js';
-import { LineCollector, endOf, exitStatus, hermeticCreateOptions, ownerLabels, removeContainer } from './run-container.js';
+import { LineCollector, armDeadline, endOf, exitStatus, hermeticCreateOptions, ownerLabels, removeContainer, type Deadline } from './run-container.js';
 
 export interface ServiceJob {
   image: string;
@@ -52,8 +52,7 @@ export async function startService(job: ServiceJob): Promise<RunningService> {
   const network = await docker.createNetwork({ Name: networkName, Driver: 'bridge', Internal: true, CheckDuplicate: true, Labels: ownerLabels({ 'dev.tinyforge.block': job.name }) });
   let container: Dockerode.Container | undefined;
   let exited: number | undefined;
-  let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
+  let deadline: Deadline | undefined;
   let stopping: Promise<void> | undefined;
   let http: HttpClient | undefined;
   const lines = new LineCollector(job.log);
@@ -61,7 +60,7 @@ export async function startService(job: ServiceJob): Promise<RunningService> {
   const onAbort = () => void kill();
   const stop = () =>
     (stopping ??= (async () => {
-      clearTimeout(timer);
+      deadline?.clear();
       job.signal.removeEventListener('abort', onAbort);
       http?.close();
       if (container) await removeContainer(container, job.log);
@@ -85,18 +84,13 @@ export async function startService(job: ServiceJob): Promise<RunningService> {
       .catch(() => {});
     job.signal.addEventListener('abort', onAbort, { once: true });
     await container.start();
-    timer = setTimeout(() => {
-      timedOut = true;
-      job.log.warn(`timed out after ${job.timeoutMs / 1000} s: killing the container`);
-      void kill();
-    }, job.timeoutMs);
-    if (job.signal.aborted) void kill();
+    deadline = armDeadline(job, kill);
     const info = await container.inspect();
     const host = info.NetworkSettings.Networks[networkName]?.IPAddress;
     if (!host) throw new TinyforgeError({ code: 'DOCKER', message: `the container got no address on network ${networkName}` });
     await checkBridgeIsLocal(network, networkName);
     http = new HttpClient(host, job.port);
-    const service: RunningService = { host, port: job.port, http, exitCode: () => exited, timedOut: () => timedOut, lastLines: () => lines.last, stop };
+    const service: RunningService = { host, port: job.port, http, exitCode: () => exited, timedOut: () => deadline?.timedOut() ?? false, lastLines: () => lines.last, stop };
     await waitUntilAnswering(service, job);
     return service;
   } catch (error) {
