@@ -79,20 +79,30 @@ export default defineBlock({
   );
 }
 
-function anomalyPipeline(deploy: Record<string, unknown>): Record<string, unknown> {
+/** A slice project with the probe target and a classifier that can deploy (its pipeline not written yet). */
+function classifierProject(): { dir: string; pipeline: Record<string, unknown> } {
+  const dir = createSliceProject();
+  writeToolchainTarget(dir);
+  writeMeanClassifier(dir);
+  return { dir, pipeline: classifierPipeline() };
+}
+
+/** The slice pipeline with the mean classifier as its `summary` block. */
+function classifierPipeline(): { blocks: Record<string, unknown> } {
   const pipeline = slicePipeline() as { blocks: Record<string, unknown> };
   pipeline.blocks.summary = { block: './blocks/mean-classifier.mjs', inputs: { samples: 'scale' } };
+  return pipeline;
+}
+
+function anomalyPipeline(deploy: Record<string, unknown>): Record<string, unknown> {
+  const pipeline = classifierPipeline();
   pipeline.blocks.outliers = { block: './blocks/mean-anomaly.mjs', inputs: { samples: 'scale' } };
   return { ...pipeline, deploy: { lib: { target: 'toolchain-probe', ...deploy } } };
 }
 
 describe('deploy keys and inputs', () => {
   test("a target's identity (toolchain versions) is part of the deploy key", async () => {
-    const dir = createSliceProject();
-    writeToolchainTarget(dir);
-    writeMeanClassifier(dir);
-    const pipeline = slicePipeline() as { blocks: Record<string, { block: string }> };
-    pipeline.blocks.summary!.block = './blocks/mean-classifier.mjs';
+    const { dir, pipeline } = classifierProject();
     writePipeline(dir, { ...pipeline, deploy: { lib: { target: 'toolchain-probe' } } });
     const status = (m: { blocks: { name: string; status: string }[] }) => m.blocks.find((b) => b.name === 'deploy:lib')?.status;
 
@@ -107,9 +117,7 @@ describe('deploy keys and inputs', () => {
   });
 
   test('an anomaly block reading the same features as the classifier is deployed with it (found, named, or off)', async () => {
-    const dir = createSliceProject();
-    writeToolchainTarget(dir);
-    writeMeanClassifier(dir);
+    const { dir } = classifierProject();
     writeMeanAnomaly(dir);
     const deployed = (m: { blocks: { name: string }[] }) => (m.blocks.find((b) => b.name === 'deploy:lib') as unknown as { deployedTo: string }).deployedTo;
 
@@ -141,11 +149,7 @@ describe('deploy keys and inputs', () => {
   });
 
   test('deployments run side by side, in config order, and two may not share an out folder', async () => {
-    const dir = createSliceProject();
-    writeToolchainTarget(dir);
-    writeMeanClassifier(dir);
-    const pipeline = slicePipeline() as { blocks: Record<string, { block: string }> };
-    pipeline.blocks.summary!.block = './blocks/mean-classifier.mjs';
+    const { dir, pipeline } = classifierProject();
     const deploy = { b: { target: 'toolchain-probe', out: 'out/b' }, a: { target: 'toolchain-probe', out: 'out/a' } };
     writePipeline(dir, { ...pipeline, deploy });
     const ok = await runJson(dir);

@@ -230,9 +230,10 @@ async function runWholePerSample(block: PlannedBlock, baseKey: string, inputDige
   const outputEntry = Object.entries(block.block.outputs)[0] as [string, 'dataset' | 'features'];
   const input = await env.artifacts.getManifest(inputDigest);
   if (!isSampleSetManifest(input)) throw new TinyforgeError({ code: 'PLUGIN', block: block.name, message: 'a perSample block reads a dataset or features artifact' });
-  // What the block may read besides each sample's own blob: how the artifact lays its axes out.
-  const layout = hashRecord([input.meta['axes'] ?? null, input.meta['frequency'] ?? null]);
-  const units = input.samples.map((ref) => ({ key: unitKey(baseKey, hashRecord([ref.digest, layout])), ref }));
+  // What the block may read besides each sample's own blob (how the artifact lays its axes out)
+  // goes into the units' base once, so each unit costs one hash like a per-sample block's.
+  const unitBase = hashRecord([baseKey, input.meta['axes'] ?? null, input.meta['frequency'] ?? null]);
+  const units = input.samples.map((ref) => ({ key: unitKey(unitBase, ref.digest), ref }));
   const metaKey = unitKey(baseKey, 'per-sample-block-meta');
 
   const known = isForced(env, block.name) ? {} : await env.units.load(baseKey);
@@ -248,9 +249,12 @@ async function runWholePerSample(block: PlannedBlock, baseKey: string, inputDige
   if (misses.length === 0 && !metaManifest && units.length > 0) misses = units.slice(0, 1);
   env.onEvent({ type: 'progress', block: block.name, done: units.length - misses.length, total: units.length });
 
-  let blockMeta: JsonObject = metaManifest ? (await env.artifacts.getManifest(metaManifest)).meta : {};
+  let blockMeta: JsonObject = {};
   const added: Record<string, SampleRef[]> = {};
-  if (misses.length > 0) {
+  if (misses.length === 0) {
+    // (No meta and no misses: an empty input, which the block never saw.)
+    if (metaManifest) blockMeta = (await env.artifacts.getManifest(metaManifest)).meta;
+  } else {
     const subset = await env.artifacts.putManifest({ ...input, samples: misses.map((u) => u.ref) });
     const outputs = await runWholeBlock(block, { [inputName]: (await env.artifacts.reader(subset)) as SampleSetReader }, env, log);
     const produced = await env.artifacts.getManifest(outputs[outputEntry[0]]!);
@@ -271,19 +275,12 @@ async function runWholePerSample(block: PlannedBlock, baseKey: string, inputDige
     blockMeta = produced.meta;
   }
 
-  const samples = units.map((u) => hits.get(u.key)!);
-  const meta: JsonObject = { ...blockMeta, labels: sampleLabels(samples), counts: categoryCounts(samples) };
-  const digest = await env.artifacts.putManifest({ format: MANIFEST_FORMAT, kind: outputEntry[1], meta, samples });
+  const digest = await putSampleSet(env, outputEntry[1], blockMeta, units.map((u) => hits.get(u.key)!));
   if (misses.length > 0) {
     // The meta unit names this output manifest: it is uploaded to a remote cache with the action
     // (a partial manifest would not be), and garbage collection keeps it alive through the index.
     added[metaKey] = [{ id: 'per-sample-block-meta', label: null, category: 'train', digest }];
-    const release = await env.locks.acquire(`units-${baseKey}`);
-    try {
-      await env.units.merge(baseKey, added);
-    } finally {
-      await release();
-    }
+    await mergeUnits(env, baseKey, added);
   }
   return { outputs: { [outputEntry[0]]: digest }, counters: { samplesComputed: misses.length, samplesCached: units.length - misses.length }, skipped: [] };
 }
@@ -339,14 +336,7 @@ async function runPerSample(
     pendingUnits = {};
     lastFlush = performance.now();
     if (Object.keys(batch).length === 0) return flushing;
-    flushing = flushing.then(async () => {
-      const release = await env.locks.acquire(`units-${baseKey}`);
-      try {
-        await env.units.merge(baseKey, batch);
-      } finally {
-        await release();
-      }
-    });
+    flushing = flushing.then(() => mergeUnits(env, baseKey, batch));
     return flushing;
   };
   const accept = (u: (typeof units)[number], outcome: UnitOutcome) => {
@@ -420,12 +410,28 @@ async function runPerSample(
   }
   const b = block.block;
   const blockMeta = (b.granularity === 'sample' && b.outputMeta ? b.outputMeta(block.params as never, inputMeta) : inputMeta) ?? {};
-  // Every sample artifact states its labels and per-category counts: cheap (from refs), and what
-  // learn blocks and reports need first.
-  const meta: JsonObject = { ...blockMeta, labels: sampleLabels(samples), counts: categoryCounts(samples) };
-  const manifest: SampleSetManifest = { format: MANIFEST_FORMAT, kind: outputEntry[1], meta, samples };
-  const digest = await env.artifacts.putManifest(manifest);
+  const digest = await putSampleSet(env, outputEntry[1], blockMeta, samples);
   return { outputs: { [outputEntry[0]]: digest }, counters: { samplesComputed: misses.length, samplesCached: total - misses.length }, skipped };
+}
+
+/**
+ * Stores a block's sample-set output. Every sample artifact states its labels and per-category
+ * counts: cheap (from refs), and what learn blocks and reports need first.
+ */
+function putSampleSet(env: ExecEnv, kind: 'dataset' | 'features', blockMeta: JsonObject, samples: SampleRef[]): Promise<string> {
+  const meta: JsonObject = { ...blockMeta, labels: sampleLabels(samples), counts: categoryCounts(samples) };
+  const manifest: SampleSetManifest = { format: MANIFEST_FORMAT, kind, meta, samples };
+  return env.artifacts.putManifest(manifest);
+}
+
+/** Adds unit results to a block configuration's per-sample index, under its lock. */
+async function mergeUnits(env: ExecEnv, baseKey: string, added: Record<string, SampleRef[]>): Promise<void> {
+  const release = await env.locks.acquire(`units-${baseKey}`);
+  try {
+    await env.units.merge(baseKey, added);
+  } finally {
+    await release();
+  }
 }
 
 function sampleLabels(samples: readonly SampleRef[]): string[] {
